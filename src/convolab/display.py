@@ -1,0 +1,83 @@
+"""From raw results (float64, negatives kept) to pixels you can show (uint8).
+
+Mappings:
+
+- ``"clip"``: round, then cut to 0..255 (what the Dwengo demo does). Negative
+  responses become black.
+- ``"abs"``: the size of the response, whatever its sign: |x| cut to 0..255.
+- ``"offset"``: zero at mid-grey (128); positive responses lighter, negative
+  darker, scaled so the largest |x| reaches 1 or 255.
+- ``"rescale"``: the smallest value becomes 0, the largest 255.
+
+``offset`` and ``rescale`` depend on the range of the whole result, given as
+``value_range=(lo, hi)`` (computed from ``raw`` when not given). An alpha
+channel (the 4th of H x W x 4) is only cut to 0..255.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import choice, finite_array
+from .kernels import MAPPINGS
+
+
+def value_range(raw: np.ndarray) -> tuple[float, float]:
+    """(min, max) of the colour channels of a raw result (alpha excluded)."""
+    a = np.asarray(raw)
+    if a.ndim == 3 and a.shape[2] == 4:
+        a = a[..., :3]
+    return float(a.min()), float(a.max())
+
+
+def display_values(x, mapping: str, lo: float, hi: float) -> np.ndarray:
+    """The displayed value(s) for raw value(s) ``x`` given the result's range.
+
+    The single formula behind :func:`to_display` and the step trace, so the
+    number a pupil reads in a step is the pixel they see.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if mapping == "clip":
+        y = x
+    elif mapping == "abs":
+        y = np.abs(x)
+    elif mapping == "offset":
+        m = max(abs(lo), abs(hi))
+        y = 128.0 + (127.0 * x / m if m > 0 else 0.0 * x)
+    else:  # rescale
+        y = (x - lo) * (255.0 / (hi - lo)) if hi > lo else 0.0 * x
+    return np.clip(np.rint(y), 0, 255).astype(np.uint8)
+
+
+def to_display(raw, mapping: str = "clip", *, value_range=None) -> np.ndarray:
+    """Turn a raw result into a uint8 image.
+
+    >>> import numpy as np
+    >>> to_display(np.array([[-300.0, -10.0, 0.0, 10.0, 300.0]]), "clip")
+    array([[  0,   0,   0,  10, 255]], dtype=uint8)
+    >>> to_display(np.array([[-300.0, -10.0, 0.0, 10.0, 300.0]]), "offset")
+    array([[  1, 124, 128, 132, 255]], dtype=uint8)
+    """
+    choice("mapping", mapping, MAPPINGS)
+    a = np.asarray(raw)
+    if a.dtype.kind not in "uif" or a.dtype == bool:
+        raise TypeError(f"raw must be an array of numbers; got dtype {a.dtype}")
+    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (1, 3, 4)) or a.size == 0:
+        raise ValueError(f"raw must be H x W or H x W x 3/4 and not empty; got shape {a.shape}")
+    finite_array("raw", a)
+    lo, hi = _check_range(value_range) if value_range is not None else globals()["value_range"](a)
+    if a.ndim == 3 and a.shape[2] == 4:
+        rgb = display_values(a[..., :3], mapping, lo, hi)
+        alpha = np.clip(np.rint(a[..., 3:]), 0, 255).astype(np.uint8)
+        return np.concatenate([rgb, alpha], axis=2)
+    return display_values(a, mapping, lo, hi)
+
+
+def _check_range(r) -> tuple[float, float]:
+    try:
+        lo, hi = (float(v) for v in r)
+    except (TypeError, ValueError):
+        raise TypeError("value_range must be a pair of numbers (lo, hi)") from None
+    if not (np.isfinite(lo) and np.isfinite(hi)) or lo > hi:
+        raise ValueError(f"value_range must be finite with lo <= hi; got ({lo}, {hi})")
+    return lo, hi

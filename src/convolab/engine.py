@@ -1,0 +1,186 @@
+"""The one 2-D engine: correlation and convolution with explicit options.
+
+``correlate`` slides the kernel as it is (what ``cv2.filter2D``, the Dwengo
+demo, Setosa and every deep-learning framework call "convolution");
+``convolve`` first flips the kernel in both directions (the mathematical
+convolution of ``scipy.signal.convolve2d``)::
+
+    out[r, c] = sum_ij  K[i, j] * P[r*s + i*d, c*s + j*d]        (correlate)
+
+where P is the image padded as ``padding`` and ``border`` say, s the stride
+and d the dilation. Two implementations compute it: ``"opencv"`` (fast,
+``cv2.filter2D`` in float64) and ``"numpy"`` (the readable reference). The
+tests check both against scipy, OpenCV and PyTorch.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ._validate import choice
+from .borders import BORDERS, check_border, pad
+from .geometry import Plan, make_plan
+from .kernels import as_kernel
+
+ENGINES = ("auto", "opencv", "numpy")
+
+# cv2.filter2D switches to a DFT for kernels with this many cells or more; for
+# uint8 input that DFT runs in float32, which is not exact enough, so we feed
+# it float64 instead (see tests/test_engine.py::test_large_kernel_uint8_exact).
+_DFT_CELLS = 50
+
+
+def correlate(image, kernel, *, padding="same", border="zero", stride=1, dilation=1, engine="auto"):
+    """Cross-correlate an image with a kernel (the kernel is not flipped).
+
+    Parameters
+    ----------
+    image : array_like
+        2-D greyscale (H x W) or colour (H x W x 3, or x 4 with alpha), uint8
+        or float, in 0..255 units. Colour channels are filtered separately;
+        an alpha channel is passed through untouched.
+    kernel : array_like or str
+        2-D grid of numbers (1 x 1 up to 31 x 31, rectangular allowed) or the
+        name of a catalogue filter (see :func:`convolab.kernels`).
+    padding : {"same", "valid", "full"} or int or (int, int)
+        See :mod:`convolab.geometry`.
+    border : {"zero", "reflect", "symmetric", "replicate", "wrap"}
+        What fills the padding; see :mod:`convolab.borders`.
+    stride, dilation : int or (int, int)
+        Step between output positions; spacing between kernel taps. Both >= 1.
+    engine : {"auto", "opencv", "numpy"}
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, negatives kept, of shape ``(oh, ow)`` or ``(oh, ow, C)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> img = np.array([[1, 2, 3], [4, 5, 6], [7, 8, 9]], dtype=np.uint8)
+    >>> correlate(img, [[0, 0, 0], [0, 0, 1], [0, 0, 0]], padding="valid")
+    array([[6.]])
+    >>> convolve(img, [[0, 0, 0], [0, 0, 1], [0, 0, 0]], padding="valid")
+    array([[4.]])
+    """
+    return _apply(image, kernel, False, padding, border, stride, dilation, engine)
+
+
+def convolve(image, kernel, *, padding="same", border="zero", stride=1, dilation=1, engine="auto"):
+    """Convolve an image with a kernel: the kernel is flipped, then correlated.
+
+    Same parameters as :func:`correlate`. For a symmetric kernel (blur,
+    Laplacian) both give the same result; for Sobel or emboss they differ.
+    """
+    return _apply(image, kernel, True, padding, border, stride, dilation, engine)
+
+
+def prepare(image, kernel, *, flip=False, padding="same", border="zero", stride=1, dilation=1):
+    """Check and resolve all arguments: (image array, kernel as applied, border, plan)."""
+    from ._validate import as_image
+
+    img = as_image(image)
+    k = as_kernel(kernel)
+    if flip:
+        k = k[::-1, ::-1].copy()
+    border = check_border(border)
+    plan = make_plan(img.shape, k.shape, padding=padding, stride=stride, dilation=dilation)
+    return img, k, border, plan
+
+
+def _apply(image, kernel, flip, padding, border, stride, dilation, engine):
+    choice("engine", engine, ENGINES)
+    img, k, border, plan = prepare(
+        image,
+        kernel,
+        flip=flip,
+        padding=padding,
+        border=border,
+        stride=stride,
+        dilation=dilation,
+    )
+    alpha = None
+    if img.ndim == 3 and img.shape[2] == 4:
+        img, alpha = img[..., :3], img[..., 3]
+    run = _numpy_engine if engine == "numpy" else _opencv_engine
+    out = run(img, k, border, plan)
+    if alpha is not None:
+        out = np.concatenate([out, _carry_alpha(alpha, plan)[..., None]], axis=2)
+    return out
+
+
+def _dilated(k: np.ndarray, dilation: tuple[int, int]) -> np.ndarray:
+    """The kernel with (d - 1) zeros between taps."""
+    if dilation == (1, 1):
+        return k
+    kh, kw = k.shape
+    out = np.zeros(((kh - 1) * dilation[0] + 1, (kw - 1) * dilation[1] + 1))
+    out[:: dilation[0], :: dilation[1]] = k
+    return out
+
+
+def _numpy_engine(img: np.ndarray, k: np.ndarray, border: str, plan: Plan) -> np.ndarray:
+    """Reference: pad, then add up one shifted, strided slice per kernel tap."""
+    p = pad(img.astype(np.float64), plan.pads, border)
+    (oh, ow), (sh, sw), (dh, dw) = plan.out_shape, plan.stride, plan.dilation
+    out = np.zeros((oh, ow) + img.shape[2:])
+    for i in range(k.shape[0]):
+        for j in range(k.shape[1]):
+            r, c = i * dh, j * dw
+            out += k[i, j] * p[r : r + (oh - 1) * sh + 1 : sh, c : c + (ow - 1) * sw + 1 : sw]
+    return out
+
+
+def _opencv_engine(img: np.ndarray, k: np.ndarray, border: str, plan: Plan) -> np.ndarray:
+    kd = _dilated(k, plan.dilation)
+    keh, kew = kd.shape
+    src = img
+    if (
+        not (src.dtype == np.float64 or (src.dtype == np.uint8 and kd.size < _DFT_CELLS))
+        or not src.flags.c_contiguous
+    ):
+        src = np.ascontiguousarray(src, dtype=np.float64)
+    h, w = src.shape[:2]
+    top, bottom, left, right = plan.pads
+    direct = (
+        border != "wrap"
+        and top < keh
+        and left < kew
+        and top + bottom <= keh - 1
+        and left + right <= kew - 1
+        and max(top, bottom) < h
+        and max(left, right) < w
+    )
+    if direct:
+        # Let OpenCV extrapolate the border itself: with the anchor at (top,
+        # left), its output row y reads padded rows y .. y + keh - 1, which
+        # is our output row y; the rows past our output size are dropped.
+        full = cv2.filter2D(
+            src, cv2.CV_64F, kd, anchor=(left, top), borderType=BORDERS[border].opencv
+        )
+        rows = h + top + bottom - keh + 1
+        cols = w + left + right - kew + 1
+    else:
+        padded = pad(src, plan.pads, border)
+        full = cv2.filter2D(padded, cv2.CV_64F, kd, anchor=(0, 0), borderType=cv2.BORDER_CONSTANT)
+        rows = padded.shape[0] - keh + 1
+        cols = padded.shape[1] - kew + 1
+    sh, sw = plan.stride
+    out = full[:rows:sh, :cols:sw]
+    if out.shape[:2] != full.shape[:2]:
+        out = np.ascontiguousarray(out)
+    return out
+
+
+def _carry_alpha(alpha: np.ndarray, plan: Plan) -> np.ndarray:
+    """Alpha is not filtered: each output pixel takes the alpha of the input
+    pixel under the kernel's anchor (the edge pixel where that lies in the
+    padding). With padding="same" and stride 1 this is the input alpha."""
+    (oh, ow), (sh, sw) = plan.out_shape, plan.stride
+    keh, kew = plan.effective
+    top, _, left, _ = plan.pads
+    rows = np.clip(np.arange(oh) * sh - top + keh // 2, 0, alpha.shape[0] - 1)
+    cols = np.clip(np.arange(ow) * sw - left + kew // 2, 0, alpha.shape[1] - 1)
+    return alpha[np.ix_(rows, cols)].astype(np.float64)

@@ -1,0 +1,131 @@
+"""Reading and writing images, safely.
+
+``load_image`` reads the image size from the file header and refuses images
+over a pixel limit *before* decoding, so a decompression bomb (a small file
+that unpacks to gigapixels) cannot exhaust memory. Bytes are decoded in
+memory; nothing is written to disk.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from ._validate import as_image, choice
+from .display import to_display
+from .kernels import MAPPINGS
+
+MAX_PIXELS = 50_000_000
+FORMATS = {
+    "png": "PNG",
+    "jpg": "JPEG",
+    "jpeg": "JPEG",
+    "webp": "WEBP",
+    "bmp": "BMP",
+    "tif": "TIFF",
+    "tiff": "TIFF",
+    "gif": "GIF",
+}
+COLOURS = ("keep", "grey", "rgb", "rgba")
+
+
+def load_image(source, *, colour="keep", max_pixels=MAX_PIXELS, max_side=None) -> np.ndarray:
+    """Read an image file (path) or its bytes into a uint8 array.
+
+    ``colour``: ``"keep"`` (greyscale stays H x W, colour H x W x 3, with
+    transparency H x W x 4), ``"grey"``, ``"rgb"`` or ``"rgba"``. Animated
+    images give their first frame.
+    """
+    choice("colour", colour, COLOURS)
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        if not data:
+            raise ValueError("image: the data is empty (0 bytes)")
+        fp, label = io.BytesIO(data), "image data"
+    elif isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if not path.is_file():
+            raise ValueError(f"image: no such file: {str(path)!r}")
+        fp, label = path, repr(str(path))
+    else:
+        raise TypeError(f"image source must be a path or bytes; got {type(source).__name__}")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im = Image.open(fp)
+            w, h = im.size
+            if max_pixels is not None and w * h > max_pixels:
+                raise ValueError(
+                    f"{label} is {w} x {h} = {w * h:,} pixels; the limit is {max_pixels:,} pixels"
+                )
+            if max_side is not None and max(w, h) > max_side:
+                raise ValueError(
+                    f"{label} is {w} x {h} pixels; each side may be at most {max_side} pixels"
+                )
+            im.seek(0)
+            im.load()
+    except ValueError:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
+        raise ValueError(
+            f"{label} is not an image convolab can read ({exc.__class__.__name__}); "
+            "allowed formats: PNG, JPEG, WebP, GIF, BMP, TIFF"
+        ) from None
+    except (OSError, SyntaxError, EOFError) as exc:
+        raise ValueError(f"{label} is damaged or truncated and cannot be decoded: {exc}") from None
+    return _to_array(im, colour)
+
+
+def _to_array(im: Image.Image, colour: str) -> np.ndarray:
+    has_alpha = im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info)
+    if colour == "keep":
+        if im.mode in ("L", "1", "I", "I;16", "F"):
+            colour = "grey"
+        else:
+            colour = "rgba" if has_alpha else "rgb"
+    if colour == "grey" and im.mode in ("I", "I;16", "F"):
+        a = np.asarray(im, dtype=np.float64)
+        hi = 65535.0 if im.mode == "I;16" else max(float(a.max()), 1.0)
+        return np.clip(np.rint(a * 255.0 / hi), 0, 255).astype(np.uint8)
+    mode = {"grey": "L", "rgb": "RGB", "rgba": "RGBA"}[colour]
+    return np.asarray(im.convert(mode), dtype=np.uint8).copy()
+
+
+def encode_image(image, fmt: str = "png", *, mapping="clip") -> bytes:
+    """Encode an image as PNG/JPEG/... bytes, in memory. Float results are
+    mapped to uint8 with ``mapping`` first (see :func:`convolab.to_display`)."""
+    fmt = choice("format", fmt.lower(), FORMATS)
+    arr = _displayable(image, mapping)
+    if FORMATS[fmt] == "JPEG" and arr.ndim == 3 and arr.shape[2] == 4:
+        arr = arr[..., :3]  # JPEG has no alpha
+    buf = io.BytesIO()
+    Image.fromarray(arr).save(buf, format=FORMATS[fmt])
+    return buf.getvalue()
+
+
+def save_image(path, image, *, mapping="clip") -> Path:
+    """Save an image; the format follows the extension (.png, .jpg, .webp, ...)."""
+    path = Path(path)
+    ext = path.suffix.lower().lstrip(".")
+    if ext not in FORMATS:
+        raise ValueError(
+            f"cannot tell the format of {str(path)!r} from its extension; allowed: "
+            + ", ".join("." + e for e in FORMATS)
+        )
+    if not path.parent.exists():
+        raise ValueError(f"the folder {str(path.parent)!r} does not exist")
+    path.write_bytes(encode_image(image, ext, mapping=mapping))
+    return path
+
+
+def _displayable(image, mapping) -> np.ndarray:
+    choice("mapping", mapping, MAPPINGS)
+    arr = as_image(image)
+    if arr.dtype != np.uint8:
+        arr = to_display(arr, mapping)
+    return np.ascontiguousarray(arr)

@@ -1,0 +1,549 @@
+"""Kernels are data: the catalogue of named filters and factories for more.
+
+Nothing here applies a kernel; :mod:`convolab.engine` does that. Each
+catalogue entry carries its grid of numbers (integers and a divisor, so that
+"1/9" is shown as pupils know it), Dutch and English names, a one-line
+explanation in both languages, where it comes from, and the output mapping
+that shows it best (an edge filter must not come out black).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+from ._validate import MAX_KERNEL_SIZE, finite_array, positive_int, suggest
+
+MAPPINGS = ("clip", "abs", "offset", "rescale")
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """One named filter: values plus what a learner needs to know about it."""
+
+    id: str
+    name_nl: str
+    name_en: str
+    about_nl: str
+    about_en: str
+    grid: tuple[tuple[float, ...], ...]  # numbers as written, before the divisor
+    divisor: float = 1
+    display: str = "clip"  # default output mapping, one of MAPPINGS
+    source: str = ""  # where pupils may have met it
+    aliases: tuple[str, ...] = field(default=())
+
+    @property
+    def values(self) -> np.ndarray:
+        v = np.array(self.grid, dtype=np.float64) / self.divisor
+        v.flags.writeable = False
+        return v
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.grid), len(self.grid[0])
+
+    def name(self, lang: str = "nl") -> str:
+        return self.name_en if lang == "en" else self.name_nl
+
+    def about(self, lang: str = "nl") -> str:
+        return self.about_en if lang == "en" else self.about_nl
+
+    def cells(self) -> list[list[str]]:
+        """The grid as a pupil writes it: '1/9' when there is a divisor."""
+        return [[_cell_text(x, self.divisor) for x in row] for row in self.grid]
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "name_nl": self.name_nl,
+            "name_en": self.name_en,
+            "about_nl": self.about_nl,
+            "about_en": self.about_en,
+            "values": self.values.tolist(),
+            "cells": self.cells(),
+            "grid": [list(r) for r in self.grid],
+            "divisor": self.divisor,
+            "shape": list(self.shape),
+            "display": self.display,
+            "source": self.source,
+            "aliases": list(self.aliases),
+        }
+
+
+def _cell_text(x: float, divisor: float) -> str:
+    if divisor == 1:
+        return _num(x)
+    if float(x).is_integer() and float(divisor).is_integer():
+        f = Fraction(int(x), int(divisor))
+        return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
+    return _num(x / divisor)
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:.4g}"
+
+
+def _g(text: str) -> tuple[tuple[float, ...], ...]:
+    """'1 2 1 / 2 4 2 / 1 2 1' -> nested tuples."""
+    return tuple(tuple(float(v) for v in row.split()) for row in text.split("/"))
+
+
+_CATALOGUE: list[Kernel] = [
+    Kernel(
+        "identity",
+        "Identiteit",
+        "Identity",
+        "Verandert niets: elke pixel blijft zichzelf.",
+        "Changes nothing: every pixel stays itself.",
+        _g("0 0 0 / 0 1 0 / 0 0 0"),
+        source="Setosa",
+    ),
+    Kernel(
+        "edge",
+        "Randdetectie",
+        "Edge detection",
+        "Maakt randen in alle richtingen zichtbaar; vlakke stukken worden zwart.",
+        "Shows edges in every direction; flat areas turn black.",
+        _g("-1 -1 -1 / -1 8 -1 / -1 -1 -1"),
+        display="abs",
+        source="Dwengo demo, KIKS notebook, Setosa (outline)",
+    ),
+    Kernel(
+        "blur",
+        "Vervagen",
+        "Blur",
+        "Het gemiddelde van 3×3 buren: de afbeelding wordt zachter.",
+        "The average of 3×3 neighbours: the image gets softer.",
+        _g("1 1 1 / 1 1 1 / 1 1 1"),
+        divisor=9,
+        source="Dwengo demo, KIKS notebook (gemiddelde)",
+        aliases=("mean", "box-3"),
+    ),
+    Kernel(
+        "sharpen",
+        "Verscherpen",
+        "Sharpen",
+        "Versterkt het verschil met de buren: details worden scherper.",
+        "Boosts the difference with the neighbours: details get sharper.",
+        _g("0 -1 0 / -1 5 -1 / 0 -1 0"),
+        source="Dwengo demo, KIKS notebook, Setosa",
+    ),
+    Kernel(
+        "emboss",
+        "Reliëf",
+        "Emboss",
+        "Laat de afbeelding eruitzien alsof ze in reliëf gedrukt is, belicht van linksboven.",
+        "Makes the image look pressed into relief, lit from the top left.",
+        _g("-2 -1 0 / -1 1 1 / 0 1 2"),
+        source="Dwengo demo, KIKS notebook, Setosa",
+    ),
+    Kernel(
+        "outline",
+        "Omtrek",
+        "Outline",
+        "Vergelijkt een pixel met zijn 4 directe buren: omtrekken lichten op.",
+        "Compares a pixel with its 4 direct neighbours: outlines light up.",
+        _g("0 1 0 / 1 -4 1 / 0 1 0"),
+        display="abs",
+        source="Dwengo demo",
+        aliases=("laplacian",),
+    ),
+    Kernel(
+        "vertical-lines",
+        "Verticale lijnen",
+        "Vertical lines",
+        "Reageert op verticale randen: links donker en rechts licht, of omgekeerd.",
+        "Responds to vertical edges: dark on the left and light on the right, or the other way.",
+        _g("-1 0 1 / -1 0 1 / -1 0 1"),
+        display="offset",
+        source="KIKS notebook",
+        aliases=("prewitt-x",),
+    ),
+    Kernel(
+        "horizontal-lines",
+        "Horizontale lijnen",
+        "Horizontal lines",
+        "Reageert op horizontale randen: boven donker en onder licht, of omgekeerd.",
+        "Responds to horizontal edges: dark above and light below, or the other way.",
+        _g("-1 -1 -1 / 0 0 0 / 1 1 1"),
+        display="offset",
+        source="KIKS notebook (oefening)",
+        aliases=("prewitt-y",),
+    ),
+    Kernel(
+        "diagonal-down",
+        "Diagonaal ↘",
+        "Diagonal ↘",
+        "Vergelijkt linksboven met rechtsonder: randen die schuin lopen vallen op.",
+        "Compares top left with bottom right: slanted edges stand out.",
+        _g("-5 0 0 / 0 0 0 / 0 0 5"),
+        display="offset",
+        source="KIKS notebook",
+    ),
+    Kernel(
+        "diagonal-up",
+        "Diagonaal ↗",
+        "Diagonal ↗",
+        "Vergelijkt rechtsboven met linksonder: randen in de andere schuine richting.",
+        "Compares top right with bottom left: edges slanting the other way.",
+        _g("0 0 -5 / 0 0 0 / 5 0 0"),
+        display="offset",
+        source="KIKS notebook",
+    ),
+    Kernel(
+        "smooth",
+        "Gladstrijken",
+        "Smooth",
+        "Een gewogen gemiddelde dat de pixel zelf zwaarder laat tellen: zacht vervagen.",
+        "A weighted average that counts the pixel itself more: a gentle blur.",
+        _g("1 1 1 / 1 5 1 / 1 1 1"),
+        divisor=13,
+        source="KIKS notebook",
+    ),
+    Kernel(
+        "gaussian-3",
+        "Gaussisch vervagen 3×3",
+        "Gaussian blur 3×3",
+        "Vervagen waarbij dichte buren zwaarder wegen dan verre: natuurlijker dan gewoon gemiddelde.",
+        "Blur where near neighbours weigh more than far ones: more natural than a plain average.",
+        _g("1 2 1 / 2 4 2 / 1 2 1"),
+        divisor=16,
+        source="KIKS notebook, Setosa (blur)",
+    ),
+    Kernel(
+        "edge-strong",
+        "Sterke randen",
+        "Strong edges",
+        "Zoals randdetectie, maar directe buren tellen dubbel: scherpere randen.",
+        "Like edge detection, but direct neighbours count double: crisper edges.",
+        _g("-1 -2 -1 / -2 12 -2 / -1 -2 -1"),
+        display="abs",
+        source="KIKS notebook",
+    ),
+    Kernel(
+        "sobel-x",
+        "Sobel rechts",
+        "Sobel right",
+        "Sterkte van verticale randen, licht waar het naar rechts lichter wordt.",
+        "Strength of vertical edges, light where the image gets lighter to the right.",
+        _g("-1 0 1 / -2 0 2 / -1 0 1"),
+        display="offset",
+        source="KIKS notebook, Setosa (right sobel)",
+        aliases=("sobel-right",),
+    ),
+    Kernel(
+        "sobel-left",
+        "Sobel links",
+        "Sobel left",
+        "Sterkte van verticale randen, licht waar het naar links lichter wordt.",
+        "Strength of vertical edges, light where the image gets lighter to the left.",
+        _g("1 0 -1 / 2 0 -2 / 1 0 -1"),
+        display="offset",
+        source="Setosa (left sobel)",
+    ),
+    Kernel(
+        "sobel-y",
+        "Sobel onder",
+        "Sobel bottom",
+        "Sterkte van horizontale randen, licht waar het naar onder lichter wordt.",
+        "Strength of horizontal edges, light where the image gets lighter downwards.",
+        _g("-1 -2 -1 / 0 0 0 / 1 2 1"),
+        display="offset",
+        source="Setosa (bottom sobel)",
+        aliases=("sobel-bottom",),
+    ),
+    Kernel(
+        "sobel-top",
+        "Sobel boven",
+        "Sobel top",
+        "Sterkte van horizontale randen, licht waar het naar boven lichter wordt.",
+        "Strength of horizontal edges, light where the image gets lighter upwards.",
+        _g("1 2 1 / 0 0 0 / -1 -2 -1"),
+        display="offset",
+        source="KIKS notebook, Setosa (top sobel)",
+    ),
+    Kernel(
+        "line-45",
+        "Lijnen onder 45°",
+        "Lines at 45°",
+        "Reageert op randen die onder een hoek van 45° lopen.",
+        "Responds to edges running at an angle of 45°.",
+        _g("1 1 1 / -1 -2 1 / -1 -1 1"),
+        display="offset",
+        source="KIKS notebook",
+    ),
+    Kernel(
+        "kirsch-east",
+        "Kirsch oost",
+        "Kirsch east",
+        "Een sterk richtingsfilter: licht waar de rechterkant veel lichter is dan de linkerkant.",
+        "A strong directional filter: light where the right side is much lighter than the left.",
+        _g("-3 -3 5 / -3 0 5 / -3 -3 5"),
+        display="offset",
+        source="KIKS notebook",
+    ),
+    Kernel(
+        "corners",
+        "Hoeken",
+        "Corners",
+        "Vergelijkt de vier hoeken van het 3×3 venster: hoeken en kruisende randen vallen op.",
+        "Compares the four corners of the 3×3 window: corners and crossing edges stand out.",
+        _g("1 0 -1 / 0 0 0 / -1 0 1"),
+        display="offset",
+        source="KIKS notebook",
+    ),
+]
+
+
+def gaussian(size=5, sigma: float = 1.0) -> np.ndarray:
+    """A normalised Gaussian blur kernel (sums to 1).
+
+    >>> gaussian(3, 1.0).round(3)
+    array([[0.075, 0.124, 0.075],
+           [0.124, 0.204, 0.124],
+           [0.075, 0.124, 0.075]])
+    """
+    h, w = _size("size", size)
+    sigma = _positive_float("sigma", sigma)
+    y = np.arange(h) - (h - 1) / 2
+    x = np.arange(w) - (w - 1) / 2
+    g = np.exp(-(y[:, None] ** 2 + x[None, :] ** 2) / (2 * sigma**2))
+    return g / g.sum()
+
+
+def box(size=3) -> np.ndarray:
+    """A box blur: every cell 1 / (number of cells)."""
+    h, w = _size("size", size)
+    return np.full((h, w), 1.0 / (h * w))
+
+
+def motion_blur(length: int = 9, angle: float = 0.0) -> np.ndarray:
+    """Blur along a line of ``length`` cells at ``angle`` degrees (0 = horizontal,
+    counter-clockwise), as if the camera moved while taking the photo."""
+    n = positive_int("length", length)
+    if n > MAX_KERNEL_SIZE:
+        raise ValueError(f"length must be between 1 and {MAX_KERNEL_SIZE}; got {n}")
+    angle = _finite_float("angle", angle)
+    k = np.zeros((n, n))
+    c = (n - 1) / 2
+    t = math.radians(angle)
+    for s in np.linspace(-c, c, 4 * n + 1):
+        r = int(round(c - s * math.sin(t)))
+        q = int(round(c + s * math.cos(t)))
+        k[r, q] = 1.0
+    return k / k.sum()
+
+
+def laplacian_of_gaussian(size=9, sigma: float = 1.4) -> np.ndarray:
+    """Laplacian of Gaussian ("Mexican hat", negated): blob and edge detector.
+
+    Shifted so that it sums to exactly 0: flat areas give 0.
+    """
+    h, w = _size("size", size)
+    sigma = _positive_float("sigma", sigma)
+    y = np.arange(h) - (h - 1) / 2
+    x = np.arange(w) - (w - 1) / 2
+    r2 = y[:, None] ** 2 + x[None, :] ** 2
+    k = (r2 - 2 * sigma**2) / sigma**4 * np.exp(-r2 / (2 * sigma**2))
+    return k - k.mean()
+
+
+def _generated() -> list[Kernel]:
+    def grid(a):
+        return tuple(tuple(float(v) for v in row) for row in a)
+
+    return [
+        Kernel(
+            "gaussian-5",
+            "Gaussisch vervagen 5×5",
+            "Gaussian blur 5×5",
+            "Sterker vervagen met een groter Gaussisch venster (σ = 1).",
+            "Stronger blur with a larger Gaussian window (σ = 1).",
+            grid(gaussian(5, 1.0)),
+            source="gaussian(5, 1.0)",
+        ),
+        Kernel(
+            "box-5",
+            "Gemiddelde 5×5",
+            "Mean 5×5",
+            "Het gemiddelde van 25 buren: sterk vervagen.",
+            "The average of 25 neighbours: a strong blur.",
+            grid(np.ones((5, 5))),
+            divisor=25,
+            source="box(5)",
+        ),
+        Kernel(
+            "motion-blur",
+            "Bewegingsonscherpte",
+            "Motion blur",
+            "Vervaagt in één richting, alsof de camera bewoog tijdens de foto.",
+            "Blurs in one direction, as if the camera moved while taking the photo.",
+            grid(np.ones((1, 9))),
+            divisor=9,
+            source="box((1, 9)): motion_blur(9, 0) without the empty rows",
+        ),
+        Kernel(
+            "log",
+            "Laplaciaan van Gauss",
+            "Laplacian of Gaussian",
+            "Eerst vervagen, dan randen zoeken, in één filter: vlekken en randen zonder ruis.",
+            "Blur first, then look for edges, in one filter: blobs and edges without the noise.",
+            grid(laplacian_of_gaussian(9, 1.4)),
+            display="offset",
+            source="laplacian_of_gaussian(9, 1.4)",
+        ),
+    ]
+
+
+def kernels() -> list[Kernel]:
+    """All catalogue filters, in display order."""
+    return list(_CATALOGUE)
+
+
+def kernel(name: str) -> Kernel:
+    """A catalogue filter by id (or alias), e.g. ``kernel("sobel-x")``."""
+    if not isinstance(name, str):
+        raise TypeError(f"filter name must be a string; got {type(name).__name__}")
+    key = name.strip().lower()
+    if key not in _BY_NAME:
+        raise ValueError(
+            f"unknown filter {name!r}; see convolab.kernels() or `convolab filters` for the "
+            f"{len(_CATALOGUE)} names." + suggest(key, _BY_NAME)
+        )
+    return _BY_NAME[key]
+
+
+def as_kernel(kernel, param: str = "kernel") -> np.ndarray:
+    """Any accepted kernel form -> a checked 2-D float64 array (a fresh copy)."""
+    if isinstance(kernel, Kernel):
+        return kernel.values.copy()
+    if isinstance(kernel, str):
+        return globals()["kernel"](kernel).values.copy()
+    if kernel is None:
+        raise TypeError(f"{param} is missing: give a 2-D grid of numbers or a filter name")
+    try:
+        arr = np.array(kernel, dtype=np.float64)
+    except (ValueError, TypeError):
+        raise ValueError(
+            f"{param} must be a rectangular 2-D grid of numbers (every row the same length)"
+        ) from None
+    if arr.ndim != 2:
+        raise ValueError(
+            f"{param} must be 2-D (rows x columns); got {arr.ndim}-D shape {arr.shape}"
+        )
+    if arr.size == 0:
+        raise ValueError(f"{param} is empty; it needs at least 1 x 1 values")
+    if max(arr.shape) > MAX_KERNEL_SIZE:
+        raise ValueError(
+            f"{param} is {arr.shape[0]} x {arr.shape[1]}; allowed sizes are 1 x 1 up to "
+            f"{MAX_KERNEL_SIZE} x {MAX_KERNEL_SIZE}"
+        )
+    finite_array(param, arr)
+    return arr
+
+
+_CELL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def parse_cell(text: str, where: str = "cell") -> float:
+    """One cell as a pupil types it: ``2``, ``-0.5``, ``.25``, ``1/9``, ``-1/16``."""
+    s = str(text).strip()
+    if "/" in s:
+        num, _, den = s.partition("/")
+        a, b = parse_cell(num, where), parse_cell(den, where)
+        if b == 0:
+            raise ValueError(f"{where}: {s!r} divides by zero")
+        return a / b
+    if not _CELL.match(s):
+        raise ValueError(
+            f"{where}: {s!r} is not a number; allowed: numbers like 2, -0.5, 1e-3 or fractions "
+            "like 1/9"
+        )
+    v = float(s)
+    if not math.isfinite(v):
+        raise ValueError(f"{where}: {s!r} is too large")
+    return v
+
+
+def parse_kernel(text: str) -> np.ndarray:
+    """Read a kernel as a pupil types it.
+
+    Rows are separated by ``;`` or new lines, values by spaces or commas; a
+    cell may be a fraction such as ``1/9``. Nested lists (``[[1, 2], [3, 4]]``)
+    work too. Decimals use a point (``0.5``): a comma separates values.
+
+    >>> parse_kernel("0 -1 0; -1 5 -1; 0 -1 0")[1]
+    array([-1.,  5., -1.])
+    >>> parse_kernel("1/9 1/9\\n1/9 1/9").round(3).tolist()
+    [[0.111, 0.111], [0.111, 0.111]]
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"kernel text must be a string; got {type(text).__name__}")
+    s = text.strip()
+    if not s:
+        raise ValueError(
+            "kernel text is empty; type rows of numbers, e.g. '0 -1 0; -1 5 -1; 0 -1 0'"
+        )
+    if s.startswith("["):
+        try:
+            data = json.loads(s)
+        except json.JSONDecodeError:
+            try:
+                data = ast.literal_eval(s)
+            except (ValueError, SyntaxError):
+                raise ValueError(
+                    "kernel text starts with '[' but is not a list of rows like [[1, 2], [3, 4]]"
+                ) from None
+        if isinstance(data, list) and data and not isinstance(data[0], list):
+            data = [data]
+        rows = [[str(v) for v in row] if isinstance(row, list) else [str(row)] for row in data]
+    else:
+        lines = [ln for ln in re.split(r"[;\n]", s) if ln.strip()]
+        rows = [[c for c in re.split(r"[,\s]+", ln.strip()) if c] for ln in lines]
+    values = []
+    for r, row in enumerate(rows, 1):
+        if len(row) != len(rows[0]):
+            raise ValueError(
+                f"row {r} has {len(row)} values but row 1 has {len(rows[0])}; every row needs "
+                "the same number of values"
+            )
+        values.append([parse_cell(c, f"row {r}, column {c_i}") for c_i, c in enumerate(row, 1)])
+    return as_kernel(values)
+
+
+def _size(param, size) -> tuple[int, int]:
+    from ._validate import int_pair
+
+    h, w = int_pair(param, size, minimum=1)
+    if max(h, w) > MAX_KERNEL_SIZE:
+        raise ValueError(f"{param} must be between 1 and {MAX_KERNEL_SIZE}; got {size!r}")
+    return h, w
+
+
+def _finite_float(param, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{param} must be a number; got {value!r}")
+    v = float(value)
+    if not math.isfinite(v):
+        raise ValueError(f"{param} must be a finite number; got {v}")
+    return v
+
+
+def _positive_float(param, value) -> float:
+    v = _finite_float(param, value)
+    if v <= 0:
+        raise ValueError(f"{param} must be > 0; got {v}")
+    return v
+
+
+_CATALOGUE += _generated()
+_BY_NAME: dict[str, Kernel] = {}
+for _k in _CATALOGUE:
+    for _name in (_k.id, *_k.aliases):
+        _BY_NAME[_name] = _k
