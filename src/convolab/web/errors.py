@@ -1,0 +1,189 @@
+"""One error type, one handler, one JSON shape for every API error.
+
+``{"ok": false, "status": <int>, "code": "<snake_case>", "error": "<message>"}``
+
+The message is in the request's language: the ``lang`` query parameter (``nl`` default, ``en``),
+or ``en`` for pages under ``/en``. Routes ``raise ApiError(status, code, message)``; a message
+may be a plain string, a ``{"nl": ..., "en": ...}`` dict, or (``ApiError.key``) an i18n key.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .i18n import DEFAULT_LANG, LANGS, t
+
+log = logging.getLogger("convolab.web")
+
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    408: "request_timeout",
+    409: "conflict",
+    411: "length_required",
+    413: "payload_too_large",
+    414: "uri_too_long",
+    415: "unsupported_media_type",
+    422: "invalid_request",
+    429: "too_many_requests",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+
+class ApiError(Exception):
+    """An error answered as JSON in the one shape.
+
+    ``message``: a string, or a dict with one string per language.
+    """
+
+    def __init__(self, status: int, code: str, message: str | dict[str, str], **params):
+        if not 400 <= int(status) <= 599:
+            raise ValueError(f"status must be an HTTP error status 400..599; got {status!r}")
+        super().__init__(message if isinstance(message, str) else message.get("en", code))
+        self.status = int(status)
+        self.code = code
+        self.message = message
+        self.params = params
+        self.i18n_key: str | None = None
+
+    @classmethod
+    def key(cls, status: int, code: str, key: str, **params) -> ApiError:
+        """An error whose message is the i18n key ``key`` (``"feature.name"``), filled in."""
+        err = cls(status, code, key, **params)
+        err.i18n_key = key
+        return err
+
+    def text(self, lang: str) -> str:
+        if self.i18n_key is not None:
+            return t(self.i18n_key, lang, **self.params)
+        if isinstance(self.message, dict):
+            return self.message.get(lang) or next(iter(self.message.values()))
+        return self.message
+
+
+def request_lang(request: Request) -> str:
+    """The language of a request: ``?lang=``, else ``en`` under ``/en``, else Dutch."""
+    lang = request.query_params.get("lang")
+    if lang in LANGS:
+        return lang
+    path = request.url.path
+    if path == "/en" or path.startswith("/en/"):
+        return "en"
+    return DEFAULT_LANG
+
+
+def error_body(status: int, code: str, message: str) -> dict[str, Any]:
+    return {"ok": False, "status": status, "code": code, "error": message}
+
+
+def _wants_html(request: Request) -> bool:
+    """Browsers navigating to a page (not an API call) get an HTML error page."""
+    path = request.url.path
+    if path.startswith("/api/") or path == "/api" or path.startswith("/static/"):
+        return False
+    if request.method != "GET":
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def error_response(request: Request, status: int, code: str, message: str):
+    if _wants_html(request):
+        from .pages import render_error  # late: pages imports this module
+
+        return render_error(request, status, code, message)
+    return JSONResponse(error_body(status, code, message), status_code=status)
+
+
+def _field_name(loc) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or "body"
+
+
+def validation_message(exc: RequestValidationError, lang: str) -> str:
+    msgs = []
+    for err in exc.errors()[:5]:
+        field = _field_name(err.get("loc", ()))
+        kind = err.get("type", "")
+        if kind == "missing":
+            msgs.append(t("common.err_field_missing", lang, field=field))
+        elif kind == "json_invalid":
+            msgs.append(t("common.err_json_invalid", lang))
+        else:
+            msgs.append(t("common.err_field_invalid", lang, field=field, detail=err.get("msg", "")))
+    return " ".join(msgs) or t("common.err_bad_request", lang)
+
+
+async def _api_error(request: Request, exc: ApiError):
+    lang = request_lang(request)
+    return error_response(request, exc.status, exc.code, exc.text(lang))
+
+
+async def _validation_error(request: Request, exc: RequestValidationError):
+    lang = request_lang(request)
+    return error_response(request, 422, "invalid_request", validation_message(exc, lang))
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException):
+    lang = request_lang(request)
+    status = exc.status_code
+    code = _STATUS_CODES.get(status, "http_error")
+    key = f"common.err_{code}"
+    try:
+        message = t(key, lang)
+    except KeyError:
+        message = str(exc.detail)
+    response = error_response(request, status, code, message)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def _unexpected_error(request: Request, exc: Exception):
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    lang = request_lang(request)
+    return error_response(request, 500, "internal_error", t("common.err_internal_error", lang))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+
+
+async def core_call(fn: Callable[..., Any], /, *args, **kwargs) -> Any:
+    """Run CPU work (a core call) in the thread pool, off the event loop.
+
+    A core ``ValueError`` becomes a 400 ``invalid_value`` error, a ``TypeError`` a 422
+    ``invalid_type`` error, ``MemoryError`` a 413; the core's message (which names the
+    parameter and the allowed values) is kept, after a short lead-in in the request's language.
+    """
+    try:
+        return await run_in_threadpool(functools.partial(fn, *args, **kwargs))
+    except ApiError:
+        raise
+    except ValueError as exc:
+        raise _core_error(400, "invalid_value", exc) from exc
+    except TypeError as exc:
+        raise _core_error(422, "invalid_type", exc) from exc
+    except MemoryError as exc:
+        raise ApiError.key(413, "too_large", "common.err_too_large") from exc
+
+
+def _core_error(status: int, code: str, exc: Exception) -> ApiError:
+    detail = str(exc) or exc.__class__.__name__
+    return ApiError.key(status, code, "common.err_core", detail=detail)

@@ -1,0 +1,1 @@
+"""Route modules: every module here with a ``router`` is included by ``create_app()``."""
