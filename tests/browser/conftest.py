@@ -1,0 +1,204 @@
+"""Fixtures for the end-to-end tests: a real uvicorn server and Debian's Chromium.
+
+- ``live_server``: the app in a uvicorn subprocess on a free port; yields the base URL.
+- ``page``: a Playwright page (sync API) in /usr/bin/chromium whose context has the server as
+  ``base_url`` (``page.goto("/convolutie")`` works). The test fails on any console error, any
+  uncaught page error and any request to a host other than 127.0.0.1/localhost (such requests
+  are also blocked). A test that provokes an error on purpose declares it first:
+  ``page_errors.allow(r"status of 413")``.
+- ``screenshot(page, name)``: saves ``docs/screenshots/<name>.png``.
+
+Without /usr/bin/chromium the tests are skipped with a clear message, except under CI=true,
+where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # a fake camera, so the webcam path can be tested without hardware or a prompt
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if Path(str(item.fspath)).parent == Path(__file__).parent:
+            item.add_marker(pytest.mark.browser)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "convolab.web.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                log.seek(0)
+                pytest.fail(f"the server stopped at start:\n{log.read().decode(errors='replace')}")
+            try:
+                with urllib.request.urlopen(base + "/openapi.json", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("the server did not answer within 60 s")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.seek(0)
+        output = log.read().decode(errors="replace")
+        log.close()
+        if "Traceback" in output:
+            print("server log:\n" + output)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " (CI=true: browser tests must run)")
+        pytest.skip(message + " to run the browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+class PageErrors:
+    """Console errors, page errors and off-site requests seen during one test."""
+
+    def __init__(self):
+        self.console: list[str] = []
+        self.page: list[str] = []
+        self.offsite: list[str] = []
+        self._allowed: list[re.Pattern] = []
+
+    def allow(self, pattern: str) -> None:
+        """Accept console errors matching ``pattern`` (a regex), e.g. an expected 4xx."""
+        self._allowed.append(re.compile(pattern))
+
+    def on_console(self, msg) -> None:
+        if msg.type != "error":
+            return
+        text = msg.text
+        loc = msg.location.get("url", "") if msg.location else ""
+        if any(p.search(text) for p in self._allowed):
+            return
+        self.console.append(f"{text} ({loc})" if loc else text)
+
+    def problems(self) -> list[str]:
+        return (
+            [f"console error: {m}" for m in self.console]
+            + [f"page error: {m}" for m in self.page]
+            + [f"request leaving localhost: {u}" for u in self.offsite]
+        )
+
+
+@pytest.fixture
+def page_errors():
+    return PageErrors()
+
+
+@pytest.fixture
+def page(browser, live_server, page_errors):
+    context = browser.new_context(
+        base_url=live_server, viewport={"width": 1280, "height": 900}, locale="nl-NL"
+    )
+
+    def guard(route):
+        url = route.request.url
+        parts = urlsplit(url)
+        if parts.scheme in ("data", "blob") or parts.hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            page_errors.offsite.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    pg.on("console", page_errors.on_console)
+    pg.on("pageerror", lambda err: page_errors.page.append(str(err)))
+    try:
+        yield pg
+    finally:
+        context.close()
+    problems = page_errors.problems()
+    if problems:
+        pytest.fail("\n".join(problems))
+
+
+@pytest.fixture
+def screenshot():
+    def take(pg, name: str, *, full_page: bool = True) -> Path:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
+            raise ValueError(
+                f"screenshot name must be lower-case letters, digits, - or _: {name!r}"
+            )
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        pg.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return take
