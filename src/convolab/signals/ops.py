@@ -1,0 +1,308 @@
+"""1-D correlation and convolution, and the step trace, on the core 2-D engine.
+
+A signal of N samples is a 1 x N image and a kernel of k taps a 1 x k kernel,
+so the vocabulary is the image part's: padding, border, stride, dilation and
+the flip of ``convolve``. There is one engine and one set of border rules
+(:mod:`convolab.engine`, :mod:`convolab.borders`)::
+
+    correlate:  out[n] = sum_j  k[j] * x[n*s + j*d - p]
+    convolve:   the same with k reversed (numpy.convolve's convention)
+
+Example: ``correlate1d([1, 2, 3, 4], [-1, 1])`` gives ``[1, 1, 1, 1]``
+with zero padding: each sample minus the one before (0 before the start).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from numbers import Integral
+
+import numpy as np
+
+from .. import engine as _engine
+from .._validate import MAX_KERNEL_SIZE, choice, finite_array, positive_int
+from ..borders import border_index, check_border
+from ..geometry import PADDING_NAMES, make_plan
+from ..geometry import explain_output_size as _explain_output_size
+from .kernels import as_kernel1d
+
+MODES = ("correlate", "convolve")
+ENGINES = ("auto", "opencv", "numpy")
+
+# Kernels up to this many taps go through the public convolab.correlate /
+# convolab.explain; the core caps 2-D kernels at 31 x 31 (a limit meant for
+# grids that pupils type), so longer single-row kernels are handed to the
+# same engine functions with the plan made by convolab.geometry.
+_PUBLIC_MAX = MAX_KERNEL_SIZE
+
+
+def as_signal(signal, param: str = "signal") -> np.ndarray:
+    """Check a signal: a 1-D sequence of real, finite numbers, at least 1 sample.
+
+    Returns float64 (no copy when it already is a float64 array). A
+    :class:`convolab.signals.Signal` is accepted too (its values).
+    """
+    values = getattr(signal, "values", None)
+    if values is not None and hasattr(signal, "rate"):
+        signal = values
+    if isinstance(signal, (str, bytes)):
+        raise TypeError(
+            f"{param} must be a sequence of numbers; got {type(signal).__name__} "
+            "(use convolab.signals.signal(name) to load a shipped signal)"
+        )
+    try:
+        arr = np.asarray(signal)
+    except Exception as exc:
+        raise ValueError(f"{param} could not be read as numbers: {exc}") from None
+    if arr.dtype == object:
+        raise ValueError(f"{param} must be a flat list of numbers")
+    if arr.dtype == bool or arr.dtype.kind not in "uif":
+        raise TypeError(f"{param} must hold numbers (int or float); got dtype {arr.dtype}")
+    if arr.ndim == 2 and 1 in arr.shape:
+        arr = arr.ravel()
+    if arr.ndim != 1:
+        raise ValueError(f"{param} must be 1-D (one value per sample); got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{param} is empty; it needs at least 1 sample")
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        first = int(np.flatnonzero(~np.isfinite(arr))[0])
+        finite_array(f"{param} (first at sample {first})", arr)
+    return np.ascontiguousarray(arr, dtype=np.float64)
+
+
+def _check_padding(padding):
+    if isinstance(padding, str):
+        return choice("padding", padding, PADDING_NAMES)
+    if isinstance(padding, bool) or not isinstance(padding, Integral):
+        raise TypeError(
+            f"padding for a signal must be 'valid', 'same', 'full' or an int >= 0; got {padding!r}"
+        )
+    return positive_int("padding", padding, minimum=0)
+
+
+def _resolve(signal, kernel, padding, border, stride, dilation):
+    x = as_signal(signal)
+    k = as_kernel1d(kernel)
+    padding = _check_padding(padding)
+    border = check_border(border)
+    stride = positive_int("stride", stride)
+    dilation = positive_int("dilation", dilation)
+    try:
+        size = _explain_output_size(
+            x.size, k.size, padding=padding, stride=stride, dilation=dilation
+        )
+    except ValueError:
+        span = (k.size - 1) * dilation + 1
+        raise ValueError(
+            f"the kernel ({k.size} taps, spanning {span} samples with dilation {dilation}) is "
+            f"longer than the signal ({x.size} samples) with padding={padding!r}; use a "
+            "shorter kernel, less dilation, or padding='same' / 'full'"
+        ) from None
+    return x, k, padding, border, stride, dilation, size
+
+
+def _pad2(padding):
+    return padding if isinstance(padding, str) else (0, padding)
+
+
+def correlate1d(
+    signal, kernel, *, padding="same", border="zero", stride=1, dilation=1, engine="auto"
+) -> np.ndarray:
+    """Slide the kernel along the signal as it is (not flipped); float64 result.
+
+    Parameters
+    ----------
+    signal : 1-D array_like or Signal
+    kernel : 1-D array_like, SignalKernel or catalogue name (see ``signal_kernels()``)
+    padding : {"same", "valid", "full"} or int
+        ``"same"`` keeps the length; with an even kernel the anchor is tap ``k // 2``.
+    border : {"zero", "reflect", "symmetric", "replicate", "wrap"}
+    stride, dilation : int >= 1
+
+    >>> correlate1d([1, 2, 3, 4], [-1, 1])
+    array([1., 1., 1., 1.])
+    >>> correlate1d([1, 2, 3, 4], [1, 1, 1], padding="valid")
+    array([6., 9.])
+    """
+    return _apply(signal, kernel, False, padding, border, stride, dilation, engine)
+
+
+def convolve1d(
+    signal, kernel, *, padding="same", border="zero", stride=1, dilation=1, engine="auto"
+) -> np.ndarray:
+    """Reverse the kernel, then correlate: ``numpy.convolve``'s convention.
+
+    >>> convolve1d([1, 2, 3], [1, 10], padding="full")
+    array([ 1., 12., 23., 30.])
+    """
+    return _apply(signal, kernel, True, padding, border, stride, dilation, engine)
+
+
+def _apply(signal, kernel, flip, padding, border, stride, dilation, engine):
+    choice("engine", engine, ENGINES)
+    x, k, padding, border, stride, dilation, _ = _resolve(
+        signal, kernel, padding, border, stride, dilation
+    )
+    img, ker = x[None, :], k[None, :]
+    opts = dict(padding=_pad2(padding), border=border, stride=(1, stride), dilation=(1, dilation))
+    if k.size <= _PUBLIC_MAX:
+        from .. import convolve, correlate
+
+        return (convolve if flip else correlate)(img, ker, engine=engine, **opts)[0]
+    if flip:
+        ker = ker[:, ::-1].copy()
+    plan = make_plan(
+        img.shape,
+        ker.shape,
+        padding=opts["padding"],
+        stride=opts["stride"],
+        dilation=opts["dilation"],
+    )
+    run = _engine._numpy_engine if engine == "numpy" else _engine._opencv_engine
+    return run(img, ker, border, plan)[0]
+
+
+def output_length(n: int, k: int, *, padding="same", stride=1, dilation=1) -> int:
+    """How many samples the result has (the image part's formula, on one axis).
+
+    >>> output_length(100, 5, padding="valid", stride=2)
+    48
+    """
+    return _explain_output_size(
+        n, k, padding=_check_padding(padding), stride=stride, dilation=dilation
+    ).value
+
+
+@dataclass(frozen=True)
+class Explanation1D:
+    """How one output sample is computed. Arrays have one entry per kernel tap."""
+
+    at: int  # output position
+    mode: str  # "correlate" or "convolve"
+    border: str
+    out_len: int
+    positions: np.ndarray  # input sample under each tap (may lie outside the signal)
+    sources: np.ndarray  # the sample each value was read from (-1: a zero)
+    padded: np.ndarray  # bool: True where the tap lies outside the signal
+    window: np.ndarray  # the input values under the kernel
+    kernel: np.ndarray  # the kernel as applied (reversed for convolve)
+    products: np.ndarray  # window * kernel
+    sum: float  # the output value
+
+    @property
+    def anchor(self) -> int:
+        """The input sample this output belongs to (the centre tap)."""
+        return int(self.positions[self.kernel.size // 2])
+
+    def to_dict(self) -> dict:
+        return {
+            "at": self.at,
+            "mode": self.mode,
+            "border": self.border,
+            "out_len": self.out_len,
+            "anchor": self.anchor,
+            "positions": self.positions.tolist(),
+            "sources": self.sources.tolist(),
+            "padded": self.padded.tolist(),
+            "window": self.window.tolist(),
+            "kernel": self.kernel.tolist(),
+            "products": self.products.tolist(),
+            "sum": float(self.sum),
+        }
+
+
+class _Trace:
+    """Arguments checked once, shared by every position of a trace."""
+
+    def __init__(self, signal, kernel, mode, padding, border, stride, dilation):
+        self.mode = choice("mode", mode, MODES)
+        x, k, padding, border, stride, dilation, size = _resolve(
+            signal, kernel, padding, border, stride, dilation
+        )
+        self.x, self.border, self.out_len = x, border, size.value
+        self.opts = dict(
+            padding=_pad2(padding), border=border, stride=(1, stride), dilation=(1, dilation)
+        )
+        self.k = k[::-1].copy() if self.mode == "convolve" else k
+        self._k_given = k
+        self.before, self.stride, self.dilation = size.pad_before, stride, dilation
+
+    def at(self, i: int) -> Explanation1D:
+        if self.k.size <= _PUBLIC_MAX:
+            from .. import explain
+
+            e = explain(
+                self.x[None, :], self._k_given[None, :], (0, i), mode=self.mode, **self.opts
+            )
+            positions, sources = e.cols, e.source_cols
+            padded, window, products = e.padded[0], e.window[0], e.products[0]
+            total = float(e.sum)
+        else:
+            # the same gather as convolab.explain, on one row (see _PUBLIC_MAX)
+            positions = i * self.stride - self.before + np.arange(self.k.size) * self.dilation
+            sources = border_index(positions, self.x.size, self.border)
+            padded = (positions < 0) | (positions >= self.x.size)
+            window = np.where(sources >= 0, self.x[np.maximum(sources, 0)], 0.0)
+            products = window * self.k
+            total = float(products.sum())
+        return Explanation1D(
+            i,
+            self.mode,
+            self.border,
+            self.out_len,
+            positions,
+            sources,
+            padded,
+            window,
+            self.k,
+            products,
+            total,
+        )
+
+
+def explain1d(
+    signal,
+    kernel,
+    at: int,
+    *,
+    mode="correlate",
+    padding="same",
+    border="zero",
+    stride=1,
+    dilation=1,
+) -> Explanation1D:
+    """Explain output sample ``at``: window, kernel as applied, products, sum.
+
+    >>> e = explain1d([1, 2, 3, 4], [-1, 1], at=0)
+    >>> e.window.tolist(), e.padded.tolist(), e.sum
+    ([0.0, 1.0], [True, False], 1.0)
+    """
+    tr = _Trace(signal, kernel, mode, padding, border, stride, dilation)
+    if isinstance(at, bool) or not isinstance(at, Integral):
+        raise TypeError(f"at must be a whole number from 0 to {tr.out_len - 1}; got {at!r}")
+    if not 0 <= at < tr.out_len:
+        raise ValueError(
+            f"at={at} is outside the result, which has {tr.out_len} samples (0..{tr.out_len - 1})"
+        )
+    return tr.at(int(at))
+
+
+def steps1d(
+    signal,
+    kernel,
+    *,
+    mode="correlate",
+    padding="same",
+    border="zero",
+    stride=1,
+    dilation=1,
+    start: int = 0,
+    stop: int | None = None,
+) -> Iterator[Explanation1D]:
+    """Output positions ``start .. stop - 1`` (default: all) from left to right."""
+    tr = _Trace(signal, kernel, mode, padding, border, stride, dilation)
+    start = positive_int("start", start, minimum=0)
+    stop = tr.out_len if stop is None else min(positive_int("stop", stop, minimum=0), tr.out_len)
+    for i in range(start, stop):
+        yield tr.at(i)
