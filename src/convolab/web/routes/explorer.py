@@ -1,0 +1,542 @@
+"""The filter explorer: pick an image and a filter, see the output, get the Python code.
+
+Pages: ``/convolutie`` and ``/en/convolution``. JSON API (every error in the one shape):
+
+- ``GET /api/kernels``: the filter catalogue, border modes and output mappings.
+- ``GET /api/samples``, ``GET /api/samples/{name}.png``: the sample photos (``?thumb=1``,
+  ``?grey=1``).
+- ``POST /api/image``: check an uploaded image (base64, in memory only; at most 10 MB and
+  25 megapixels, refused before decoding) and return the working copy the page uses (PNG,
+  reduced to at most 1024 pixels on its longest side).
+- ``POST /api/apply``: image (sample or upload) + kernel + options -> the output PNG (base64)
+  with the raw result's range, a legend of the output mapping and the Python code (convolab,
+  and plain numpy) that reproduces the output exactly.
+
+The route validates, calls the core (``load_image``, ``sample``, ``correlate``/``convolve``,
+``to_display``) and serialises; the maths lives in the core.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import time
+from functools import cache
+from typing import Annotated, Literal
+
+import numpy as np
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+
+from ..errors import ApiError, core_call, request_lang
+from ..i18n import t
+from ..pages import page, render
+
+router = APIRouter()
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_UPLOAD_PIXELS = 25_000_000
+MAX_UPLOAD_SIDE = 10_000  # a 100000 x 1 "image" is refused, not squeezed
+WORK_SIDE = 1024  # the page works on at most this many pixels on the longest side
+MAX_KERNEL = 15  # the grid editor goes from 1 x 1 to 15 x 15
+THUMB_SIDE = 96
+DEFAULT_SAMPLE = "chelsea"
+DEFAULT_FILTER = "sharpen"
+MODES = ("correlate", "convolve")
+LEGEND_STEPS = 256
+
+Cell = StrictStr | StrictInt | StrictFloat
+
+
+class ImageRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    data: StrictStr = Field(description="the image file, base64 (PNG, JPEG, WebP or GIF)")
+    filename: StrictStr | None = Field(None, max_length=200, description="shown in the code")
+
+
+class ApplyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sample: StrictStr | None = Field(None, description="a sample photo id (see /api/samples)")
+    upload: StrictStr | None = Field(None, description="an image file, base64 (or /api/image's)")
+    filename: StrictStr | None = Field(None, max_length=200, description="shown in the code")
+    filter: StrictStr | None = Field(None, description="a catalogue filter id (/api/kernels)")
+    kernel: list[list[Cell]] | None = Field(
+        None, description="rows of cells: numbers or text such as '1/9' (overrides filter)"
+    )
+    mode: Literal["correlate", "convolve"] = "correlate"
+    border: StrictStr = "zero"
+    mapping: StrictStr | None = Field(None, description="clip, abs, offset or rescale")
+    colour: StrictBool = True
+    original_size: list[StrictInt] | None = Field(
+        None,
+        min_length=2,
+        max_length=2,
+        description="(rows, cols) of the original upload, from /api/image; only for the code",
+    )
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+@page("explorer", nl="/convolutie", en="/en/convolution", nav=20)
+def explorer_page(request: Request, lang: str):
+    import convolab as cl
+
+    return render(
+        request,
+        "explorer/index.html",
+        lang=lang,
+        page_id="explorer",
+        limits={
+            "max_upload_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+            "max_upload_mp": MAX_UPLOAD_PIXELS // 1_000_000,
+            "max_kernel": MAX_KERNEL,
+            "work_side": WORK_SIDE,
+        },
+        defaults={"sample": DEFAULT_SAMPLE, "filter": DEFAULT_FILTER},
+        borders=[
+            {"id": b.name, "example": b.example, "label": getattr(b, lang)}
+            for b in cl.BORDERS.values()
+        ],
+        mappings=list(cl.MAPPINGS),
+    )
+
+
+# --- catalogue and samples ----------------------------------------------------------------
+
+
+@router.get("/api/kernels", tags=["explorer"])
+async def api_kernels(request: Request):
+    """The filter catalogue in the request's language, plus border modes and mappings."""
+    import convolab as cl
+
+    lang = request_lang(request)
+    out = []
+    for k in cl.kernels():
+        d = k.to_dict()
+        d["name"] = k.name(lang)
+        d["about"] = k.about(lang)
+        out.append(d)
+    borders = [
+        {"id": b.name, "example": b.example, "label": getattr(b, lang), "numpy": b.numpy}
+        for b in cl.BORDERS.values()
+    ]
+    return {"ok": True, "kernels": out, "borders": borders, "mappings": list(cl.MAPPINGS)}
+
+
+@router.get("/api/samples", tags=["explorer"])
+async def api_samples(request: Request):
+    """The sample photos with their source and licence."""
+    import convolab as cl
+
+    lang = request_lang(request)
+    items = await core_call(lambda: [s.to_dict() for s in cl.samples()])
+    for d in items:
+        d["name"] = d["name_en"] if lang == "en" else d["name_nl"]
+        d["url"] = f"/api/samples/{d['id']}.png"
+        d["thumb"] = f"/api/samples/{d['id']}.png?thumb=1"
+    return {"ok": True, "samples": items}
+
+
+@router.get(
+    "/api/samples/{name}.png",
+    tags=["explorer"],
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}}},
+)
+async def api_sample_png(
+    name: str,
+    thumb: Annotated[bool, Query(description="a small thumbnail")] = False,
+    grey: Annotated[bool, Query(description="greyscale (as the page uses it)")] = False,
+):
+    """A sample photo as PNG: exactly the pixels ``convolab.sample(name, grey=grey)`` gives."""
+    import convolab as cl
+
+    names = [s.id for s in cl.samples()]
+    if name not in names:
+        raise ApiError.key(
+            404,
+            "unknown_sample",
+            "explorer.err_unknown_sample",
+            name=name,
+            allowed=", ".join(names),
+        )
+    data = await core_call(_sample_png, name, thumb, grey)
+    return Response(data, media_type="image/png", headers={"Cache-Control": "public, max-age=3600"})
+
+
+@cache
+def _sample_png(name: str, thumb: bool, grey: bool) -> bytes:
+    import convolab as cl
+
+    img = cl.sample(name, grey=grey)
+    if thumb:
+        from PIL import Image
+
+        im = Image.fromarray(img)
+        im.thumbnail((THUMB_SIDE, THUMB_SIDE))
+        img = np.asarray(im)
+    return _png(img)
+
+
+# --- images -----------------------------------------------------------------------------------
+
+
+def _png(img: np.ndarray) -> bytes:
+    """Lossless PNG of a uint8 H x W or H x W x 3 image (OpenCV: the fastest encoder here)."""
+    import cv2
+
+    if img.ndim == 3:
+        img = cv2.cvtColor(img, cv2.COLOR_RGB2BGR)
+    ok, buf = cv2.imencode(".png", img)
+    if not ok:  # pragma: no cover - OpenCV fails only on unsupported arrays
+        raise ValueError("the image could not be encoded as PNG")
+    return buf.tobytes()
+
+
+def _decode_base64(data: str, field: str) -> bytes:
+    """Base64 (optionally a data: URL) -> bytes, refusing more than 10 MB before decoding."""
+    if data.startswith("data:"):
+        data = data.partition(",")[2]
+    if len(data) * 3 // 4 > MAX_UPLOAD_BYTES + 3:
+        raise ApiError.key(
+            413,
+            "upload_too_large",
+            "explorer.err_upload_too_large",
+            mb=MAX_UPLOAD_BYTES // (1024 * 1024),
+        )
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise ApiError.key(400, "invalid_base64", "explorer.err_base64", field=field) from None
+    if len(raw) > MAX_UPLOAD_BYTES:
+        raise ApiError.key(
+            413,
+            "upload_too_large",
+            "explorer.err_upload_too_large",
+            mb=MAX_UPLOAD_BYTES // (1024 * 1024),
+        )
+    return raw
+
+
+def working_size(h: int, w: int) -> tuple[int, int]:
+    """The size the page works at: at most WORK_SIDE on the longest side."""
+    scale = WORK_SIDE / max(h, w)
+    if scale >= 1:
+        return h, w
+    return max(1, round(h * scale)), max(1, round(w * scale))
+
+
+def load_upload(data: bytes, colour: bool) -> tuple[np.ndarray, tuple[int, int]]:
+    """Decode an upload with the core's limits (checked before decoding), then reduce it to
+    the working size. Returns (image, original (h, w)). The code panel repeats these steps."""
+    import cv2
+
+    import convolab as cl
+
+    img = cl.load_image(data, colour="rgb", max_pixels=MAX_UPLOAD_PIXELS, max_side=MAX_UPLOAD_SIDE)
+    original = img.shape[:2]
+    h, w = working_size(*original)
+    if (h, w) != original:
+        img = cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA)
+    if not colour:
+        img = _grey(img)
+    return img, original
+
+
+def _prepare_upload(data: str):
+    img, original = load_upload(_decode_base64(data, "data"), True)
+    return img, original, _png(img), _png(_grey(img))
+
+
+def _grey(rgb: np.ndarray) -> np.ndarray:
+    from PIL import Image
+
+    return np.asarray(Image.fromarray(rgb).convert("L"))
+
+
+@router.post("/api/image", tags=["explorer"])
+async def api_image(body: ImageRequest):
+    """Check an uploaded image and return the working copy (PNG, base64) the page uses."""
+    img, (oh, ow), png, grey = await core_call(_prepare_upload, body.data)
+    return {
+        "ok": True,
+        "png": base64.b64encode(png).decode("ascii"),
+        "png_grey": base64.b64encode(grey).decode("ascii"),
+        "width": int(img.shape[1]),
+        "height": int(img.shape[0]),
+        "original_width": int(ow),
+        "original_height": int(oh),
+        "resized": (oh, ow) != img.shape[:2],
+    }
+
+
+# --- apply ------------------------------------------------------------------------------------
+
+
+def _cell_text(v) -> str:
+    if isinstance(v, str):
+        return v.strip()
+    return repr(float(v)) if isinstance(v, float) else str(v)
+
+
+def resolve_kernel(body: ApplyRequest):
+    """(kernel values, catalogue Kernel or None, cell texts or None) from the request."""
+    import convolab as cl
+
+    cat = cl.kernel(body.filter) if body.filter is not None else None
+    if body.kernel is None:
+        if cat is None:
+            raise ApiError.key(422, "missing_kernel", "explorer.err_missing_kernel")
+        values = cat.values
+        cells = None
+    else:
+        rows = len(body.kernel)
+        cols = max((len(r) for r in body.kernel), default=0)
+        if rows > MAX_KERNEL or cols > MAX_KERNEL:
+            raise ApiError.key(
+                400,
+                "kernel_too_large",
+                "explorer.err_kernel_too_large",
+                rows=rows,
+                cols=cols,
+                max=MAX_KERNEL,
+            )
+        cells = [[_cell_text(v) for v in row] for row in body.kernel]
+        if any(c == "" for row in cells for c in row):
+            raise ValueError("kernel: a cell is empty; every cell needs a number such as 0 or 1/9")
+        values = cl.parse_kernel(json.dumps(cells))
+        if cat is not None and np.array_equal(values, cat.values):
+            cells = None  # the catalogue filter as it is
+    return values, cat, cells
+
+
+def compute(body: ApplyRequest, lang: str) -> dict:
+    """All the work of one apply request (runs in the thread pool)."""
+    import convolab as cl
+    from convolab.display import display_values
+
+    t0 = time.perf_counter()
+    upload = _decode_base64(body.upload, "upload") if body.upload is not None else None
+    values, cat, cells = resolve_kernel(body)
+    mapping = body.mapping if body.mapping is not None else (cat.display if cat else "clip")
+    if mapping not in cl.MAPPINGS:
+        raise ValueError(
+            f"unknown mapping {mapping!r}; allowed: {', '.join(map(repr, cl.MAPPINGS))}"
+        )
+    if (body.sample is None) == (upload is None):
+        raise ApiError.key(422, "missing_image", "explorer.err_missing_image")
+    original = None
+    if upload is not None:
+        img, original = load_upload(upload, body.colour)
+        colour_source = True
+        if body.original_size is not None:
+            original = tuple(body.original_size)
+    else:
+        img = cl.sample(body.sample, grey=not body.colour)
+        colour_source = cl.sample(body.sample).ndim == 3
+    fn = cl.convolve if body.mode == "convolve" else cl.correlate
+    raw = fn(img, values, border=body.border)
+    lo, hi = cl.value_range(raw)
+    out = cl.to_display(raw, mapping, value_range=(lo, hi))
+    png = _png(out)
+    compute_ms = (time.perf_counter() - t0) * 1000
+    m = max(abs(lo), abs(hi)) or 1.0
+    ramp = np.linspace(-m, m, LEGEND_STEPS)
+    source = {
+        "sample": body.sample,
+        "filename": _safe_filename(body.filename) if upload is not None else None,
+        "original": original,
+        "working": tuple(img.shape[:2]),
+        "colour_source": colour_source,
+    }
+    return {
+        "ok": True,
+        "png": base64.b64encode(png).decode("ascii"),
+        "width": int(out.shape[1]),
+        "height": int(out.shape[0]),
+        "channels": 1 if out.ndim == 2 else int(out.shape[2]),
+        "min": lo,
+        "max": hi,
+        "negative_fraction": float((raw < 0).mean()),
+        "mapping": mapping,
+        "mode": body.mode,
+        "border": body.border,
+        "kernel_shape": list(values.shape),
+        "legend": {
+            "domain": [-m, m],
+            "values": display_values(ramp, mapping, lo, hi).tolist(),
+            "zero": int(display_values(0.0, mapping, lo, hi)),
+        },
+        "code": {
+            "convolab": convolab_code(body, cat, cells, values, mapping, source, lang),
+            "numpy": numpy_code(body, cat, cells, values, mapping, source, (lo, hi), lang),
+        },
+        "ms": round(compute_ms, 2),
+    }
+
+
+@router.post("/api/apply", tags=["explorer"])
+async def api_apply(body: ApplyRequest, request: Request):
+    """Apply a filter: the output PNG (base64), the raw range, a legend and the Python code."""
+    return await core_call(compute, body, request_lang(request))
+
+
+# --- the Python code panel ----------------------------------------------------------------
+
+
+def _safe_filename(name: str | None) -> str:
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    keep = "".join(c for c in name if c.isalnum() or c in "._- ")
+    return keep or "mijn_afbeelding.png"
+
+
+def _num(x: float) -> str:
+    x = float(x)
+    if x.is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return repr(x)
+
+
+def _py_cell(text: str) -> str:
+    """A cell as a Python expression with the same float value parse_cell gives."""
+    import convolab as cl
+
+    if "/" in text:
+        a, _, b = text.partition("/")
+        return f"{_py_cell(a)}/{_py_cell(b)}" if "/" not in b else _num(cl.parse_kernel(text)[0, 0])
+    return _num(cl.parse_kernel(text)[0, 0])
+
+
+def _kernel_literal(values: np.ndarray, cells, indent: str) -> str:
+    rows = (
+        [[_py_cell(c) for c in row] for row in cells]
+        if cells is not None
+        else [[_num(v) for v in row] for row in values]
+    )
+    width = max(len(c) for row in rows for c in row)
+    lines = [indent + "[" + ", ".join(c.rjust(width) for c in row) + "]," for row in rows]
+    return "[\n" + "\n".join(lines) + "\n]"
+
+
+def _c(key: str, lang: str, **params) -> str:
+    return "# " + t(f"explorer.{key}", lang, **params)
+
+
+def _load_lines(body: ApplyRequest, source: dict, lang: str) -> list[str]:
+    if source["filename"] is None:
+        grey = ", grey=True" if not body.colour and source["colour_source"] else ""
+        return [f'img = cl.sample("{source["sample"]}"{grey})']
+    lines = [f'img = cl.load_image("{source["filename"]}", colour="rgb")']
+    lines += _resize_lines(source, lang)
+    if not body.colour:
+        lines.append(
+            'img = np.asarray(Image.fromarray(img).convert("L"))  ' + _c("code_grey", lang)
+        )
+    return lines
+
+
+def _resize_lines(source: dict, lang: str) -> list[str]:
+    (oh, ow), (h, w) = source["original"], source["working"]
+    if (oh, ow) == (h, w):
+        return []
+    return [
+        _c("code_resize", lang, side=WORK_SIDE),
+        f"img = cv2.resize(img, ({w}, {h}), interpolation=cv2.INTER_AREA)",
+    ]
+
+
+def convolab_code(body, cat, cells, values, mapping, source, lang) -> str:
+    load = _load_lines(body, source, lang)
+    head = ["import convolab as cl"]
+    if any("cv2." in ln for ln in load):
+        head.append("import cv2")
+    if any("np." in ln for ln in load):
+        head += ["import numpy as np", "from PIL import Image"]
+    if cells is None and cat is not None:
+        kernel = f'kernel = cl.kernel("{cat.id}").values'
+    elif cells is not None:
+        text = "; ".join(" ".join(row) for row in cells)
+        kernel = f'kernel = cl.parse_kernel("{text}")'
+    else:  # pragma: no cover - a request has a filter or a kernel
+        kernel = "kernel = " + _kernel_literal(values, None, "    ")
+    border = f', border="{body.border}"' if body.border != "zero" else ""
+    lines = [
+        *head,
+        "",
+        *load,
+        kernel,
+        f"raw = cl.{body.mode}(img, kernel{border})  " + _c("code_raw", lang),
+        f'out = cl.to_display(raw, "{mapping}")  ' + _c("code_shown", lang),
+        'cl.save_image("resultaat.png", out)',
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def numpy_code(body, cat, cells, values, mapping, source, value_range, lang) -> str:
+    import convolab as cl
+
+    np_mode = cl.BORDERS[body.border].numpy
+    head = ["import numpy as np", "from PIL import Image"]
+    if source["filename"] is None:
+        head.append("from skimage import data")
+        load = [f"img = data.{source['sample']}()"]
+        if not body.colour and source["colour_source"]:
+            load.append(
+                'img = np.asarray(Image.fromarray(img).convert("L"))  ' + _c("code_grey", lang)
+            )
+    else:
+        load = [f'img = np.asarray(Image.open("{source["filename"]}").convert("RGB"))']
+        resize = _resize_lines(source, lang)
+        if resize:
+            head.append("import cv2")
+        load += resize
+        if not body.colour:
+            load.append(
+                'img = np.asarray(Image.fromarray(img).convert("L"))  ' + _c("code_grey", lang)
+            )
+    k = "k = np.array(" + _kernel_literal(values, cells, "    ") + ", dtype=float)"
+    flip = ["k = k[::-1, ::-1]  " + _c("code_flip", lang)] if body.mode == "convolve" else []
+    lines = [
+        *head,
+        "",
+        *load,
+        "img = img.astype(float)",
+        k,
+        *flip,
+        "kh, kw = k.shape",
+        "top, left = kh // 2, kw // 2  " + _c("code_anchor", lang),
+        "pads = [(top, kh - 1 - top), (left, kw - 1 - left)] + [(0, 0)] * (img.ndim - 2)",
+        f'padded = np.pad(img, pads, mode="{np_mode}")  '
+        + _c("code_border", lang, border=body.border),
+        "windows = np.lib.stride_tricks.sliding_window_view(padded, (kh, kw), axis=(0, 1))",
+        'raw = np.einsum("...ij,ij->...", windows, k)  ' + _c("code_sum", lang),
+        *_mapping_lines(mapping, value_range, lang),
+        'Image.fromarray(out).save("resultaat.png")',
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _mapping_lines(mapping: str, value_range, lang: str) -> list[str]:
+    lo, hi = value_range
+    last = "out = np.clip(np.rint(y), 0, 255).astype(np.uint8)  " + _c("code_shown", lang)
+    if mapping == "clip":
+        return ["y = raw", last]
+    if mapping == "abs":
+        return ["y = np.abs(raw)", last]
+    if mapping == "offset":
+        if max(abs(lo), abs(hi)) == 0:
+            return ["y = np.full_like(raw, 128.0)", last]
+        return [
+            "m = np.abs(raw).max()",
+            "y = 128.0 + 127.0 * raw / m  " + _c("code_offset", lang),
+            last,
+        ]
+    if hi <= lo:
+        return ["y = np.zeros_like(raw)", last]
+    return [
+        "lo, hi = raw.min(), raw.max()",
+        "y = (raw - lo) * (255.0 / (hi - lo))  " + _c("code_rescale", lang),
+        last,
+    ]

@@ -1,0 +1,570 @@
+// The filter explorer page. The server computes (POST /api/apply calls convolab's core);
+// this module only keeps the state (in the URL), sends requests and draws what comes back.
+import { getJSON, isAbort, latest, postJSON } from "../common/api.js";
+import { lang, t } from "../common/i18n.js";
+import { readState, writeState } from "../common/urlstate.js";
+import { KernelGrid, cellsToText, textToCells } from "./kernelgrid.js";
+
+const root = document.getElementById("explorer");
+const $ = (id) => document.getElementById(id);
+const DEBOUNCE_MS = 150;
+const MAX_KERNEL = Number(root.dataset.maxKernel);
+const MAX_UPLOAD_BYTES = Number(root.dataset.maxUploadMb) * 1024 * 1024;
+const UPLOAD_TYPES = ["image/png", "image/jpeg", "image/webp", "image/gif"];
+const WEBCAM_SIDE = 640;
+
+const DEFAULTS = {
+  sample: root.dataset.defaultSample,
+  filter: root.dataset.defaultFilter,
+  k: "",
+  mode: "correlate",
+  border: "zero",
+  mapping: "",
+  colour: true,
+  view: "side",
+};
+
+const state = readState(DEFAULTS);
+const catalogue = new Map(); // filter id -> kernel dict from /api/kernels
+const samples = new Map(); // sample id -> sample dict from /api/samples
+let source = { kind: "sample", name: state.sample }; // or {kind: "upload"|"webcam", ...}
+let outputUrl = null;
+let inputUrl = null;
+let seq = 0;
+let webcamStream = null;
+const number = new Intl.NumberFormat(lang(), { maximumFractionDigits: 2 });
+
+const grid = new KernelGrid($("kernel-grid"), {
+  max: MAX_KERNEL,
+  cellLabel: (row, col) => t("explorer.kernel_cell", { row, col }),
+  onInput: () => { syncKernel(); scheduleApply(); },
+});
+
+// --- helpers ------------------------------------------------------------------------------
+
+function b64ToBlob(b64, type) {
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i += 1) bytes[i] = bin.charCodeAt(i);
+  return new Blob([bytes], { type });
+}
+
+async function drawBlob(canvas, blob) {
+  // No colour management and no premultiplication: the canvas holds the PNG's exact pixels.
+  const bmp = await createImageBitmap(blob, {
+    colorSpaceConversion: "none",
+    premultiplyAlpha: "none",
+  });
+  canvas.width = bmp.width;
+  canvas.height = bmp.height;
+  canvas.getContext("2d").drawImage(bmp, 0, 0);
+  bmp.close();
+}
+
+function fileToDataUrl(blob) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result);
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(blob);
+  });
+}
+
+function showMessage(el, text, kind = "error") {
+  el.textContent = text || "";
+  el.className = `message ${text ? kind : ""}`;
+}
+
+function debounce(fn, ms) {
+  let timer = null;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
+}
+
+// --- state <-> controls ---------------------------------------------------------------------
+
+function currentKernel() {
+  return catalogue.get(state.filter);
+}
+
+function saveState() {
+  if (source.kind === "sample") state.sample = source.name;
+  writeState(state, DEFAULTS);
+}
+
+function syncKernel() {
+  const problems = grid.problems();
+  const custom = grid.isCustom();
+  $("kernel-reset").hidden = !custom;
+  const k = currentKernel();
+  const option = $("filter").selectedOptions[0];
+  if (k && option) option.textContent = custom ? `${k.name} (${t("explorer.custom_filter")})` : k.name;
+  $("filter-about").textContent = k ? (custom ? t("explorer.custom_about") : k.about) : "";
+  $("rows").value = String(grid.rows);
+  $("cols").value = String(grid.cols);
+  if (problems.length) {
+    const p = problems[0];
+    const key = {
+      empty: "explorer.cell_empty",
+      comma: "explorer.cell_comma",
+      zero: "explorer.cell_zero_division",
+    }[p.reason] || "explorer.cell_invalid";
+    showMessage($("kernel-error"), `${t(key, p)} ${t("explorer.cells_not_sent")}`);
+    return false;
+  }
+  showMessage($("kernel-error"), "");
+  state.k = custom ? cellsToText(grid.cells()) : "";
+  saveState();
+  return true;
+}
+
+function effectiveMapping() {
+  const k = currentKernel();
+  return state.mapping || (k ? k.display : "clip");
+}
+
+function renderMappingOptions() {
+  const k = currentKernel();
+  for (const option of $("mapping").options) {
+    const name = t(`explorer.mapping_${option.value}`);
+    option.textContent = k && option.value === k.display
+      ? t("explorer.mapping_default", { name }) : name;
+  }
+  $("mapping").value = effectiveMapping();
+}
+
+function selectFilter(id, { keepCells = false } = {}) {
+  if (!catalogue.has(id)) id = DEFAULTS.filter;
+  state.filter = id;
+  const k = catalogue.get(id);
+  $("filter").value = id;
+  for (const option of $("filter").options) option.textContent = catalogue.get(option.value).name;
+  grid.setBase(k.cells);
+  if (keepCells) {
+    const cells = textToCells(state.k);
+    if (cells && cells.length <= MAX_KERNEL && cells[0].length <= MAX_KERNEL) grid.setValues(cells);
+  }
+  renderMappingOptions();
+  syncKernel();
+}
+
+function setView(view) {
+  state.view = view === "slider" ? "slider" : "side";
+  const sliding = state.view === "slider";
+  $("compare").classList.toggle("sliding", sliding);
+  $("before-canvas").hidden = !sliding;
+  $("slider-field").hidden = !sliding;
+  for (const r of document.querySelectorAll('input[name="view"]')) r.checked = r.value === state.view;
+  saveState();
+}
+
+function setSplit() {
+  $("compare").style.setProperty("--split", `${$("slider").value}%`);
+}
+
+// --- input image ----------------------------------------------------------------------------
+
+function isGreySource() {
+  return source.kind === "sample" && samples.has(source.name) && !samples.get(source.name).colour;
+}
+
+async function drawInput() {
+  const canvas = $("input-canvas");
+  const grey = !state.colour;
+  let blob;
+  if (source.kind === "sample") {
+    const response = await fetch(`/api/samples/${encodeURIComponent(source.name)}.png?grey=${grey ? 1 : 0}`);
+    if (!response.ok) throw new Error(`sample ${source.name}: ${response.status}`);
+    blob = await response.blob();
+  } else {
+    blob = b64ToBlob(grey ? source.pngGrey : source.png, "image/png");
+  }
+  await drawBlob(canvas, blob);
+  const before = $("before-canvas");
+  before.width = canvas.width;
+  before.height = canvas.height;
+  before.getContext("2d").drawImage(canvas, 0, 0);
+  describeInput(canvas.width, canvas.height);
+  if (inputUrl) URL.revokeObjectURL(inputUrl);
+  inputUrl = null;
+  const save = $("save-input");
+  save.hidden = source.kind === "sample";
+  if (source.kind !== "sample") {
+    inputUrl = URL.createObjectURL(b64ToBlob(source.png, "image/png"));
+    save.href = inputUrl;
+    save.download = source.filename.replace(/\.[^.]*$/, "") + ".png";
+  }
+}
+
+function describeInput(width, height) {
+  let text;
+  if (source.kind === "sample") {
+    const s = samples.get(source.name);
+    text = t("explorer.source_sample", { ...s, width, height });
+  } else if (source.kind === "upload") {
+    text = t("explorer.source_upload", { name: source.filename, width, height });
+  } else {
+    text = t("explorer.source_webcam", { width, height });
+  }
+  if (source.resized) {
+    text += " " + t("explorer.source_resized", {
+      ow: source.original[1], oh: source.original[0], width, height,
+    });
+  }
+  $("input-info").textContent = text;
+  const grey = isGreySource();
+  $("colour").disabled = grey;
+  $("colour-hint").hidden = !grey;
+}
+
+function markGallery() {
+  for (const b of $("gallery").querySelectorAll("button")) {
+    b.setAttribute("aria-pressed", String(source.kind === "sample" && b.dataset.sample === source.name));
+  }
+}
+
+async function useSample(name) {
+  source = { kind: "sample", name };
+  markGallery();
+  saveState();
+  await refreshInput();
+}
+
+async function refreshInput() {
+  try {
+    await drawInput();
+  } catch (err) {
+    showMessage($("input-message"), t("common.err_unexpected", { detail: err.message }));
+    return;
+  }
+  apply();
+}
+
+async function useUpload(dataUrl, filename, kind) {
+  showMessage($("input-message"), t("common.loading"), "info");
+  try {
+    const r = await postJSON("/api/image", { data: dataUrl, filename });
+    const original = [r.original_height, r.original_width];
+    source = {
+      kind, filename, png: r.png, pngGrey: r.png_grey, original, resized: r.resized,
+    };
+    showMessage($("input-message"), "");
+    markGallery();
+    await refreshInput();
+  } catch (err) {
+    showMessage($("input-message"), err.message);
+  }
+}
+
+async function onFile() {
+  const file = $("upload").files[0];
+  $("upload").value = "";
+  if (!file) return;
+  if (file.type && !UPLOAD_TYPES.includes(file.type)) {
+    showMessage($("input-message"), t("explorer.err_upload_type"));
+    return;
+  }
+  if (file.size > MAX_UPLOAD_BYTES) {
+    showMessage($("input-message"), t("explorer.err_upload_too_large", { mb: root.dataset.maxUploadMb }));
+    return;
+  }
+  const dataUrl = await fileToDataUrl(file);
+  await useUpload(dataUrl, file.name, "upload");
+}
+
+// --- webcam ---------------------------------------------------------------------------------
+
+function webcamMessage(err) {
+  const name = err && err.name;
+  if (name === "NotAllowedError" || name === "SecurityError") return t("explorer.webcam_denied");
+  if (name === "NotFoundError" || name === "OverconstrainedError") return t("explorer.webcam_absent");
+  if (name === "NotReadableError" || name === "AbortError") return t("explorer.webcam_busy");
+  return t("explorer.webcam_error", { detail: (err && err.message) || String(err) });
+}
+
+async function startWebcam() {
+  if (!window.isSecureContext || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+    showMessage($("input-message"), t("explorer.webcam_insecure"));
+    return;
+  }
+  showMessage($("input-message"), t("explorer.webcam_starting"), "info");
+  try {
+    webcamStream = await navigator.mediaDevices.getUserMedia({ video: true, audio: false });
+  } catch (err) {
+    showMessage($("input-message"), webcamMessage(err));
+    return;
+  }
+  const video = $("webcam-video");
+  video.srcObject = webcamStream;
+  $("webcam").hidden = false;
+  showMessage($("input-message"), "");
+  try {
+    await video.play();
+  } catch (err) {
+    showMessage($("input-message"), webcamMessage(err));
+    stopWebcam();
+    return;
+  }
+  $("webcam-take").focus();
+}
+
+function stopWebcam() {
+  if (webcamStream) for (const track of webcamStream.getTracks()) track.stop();
+  webcamStream = null;
+  $("webcam-video").srcObject = null;
+  $("webcam").hidden = true;
+}
+
+async function takePhoto() {
+  const video = $("webcam-video");
+  const scale = Math.min(1, WEBCAM_SIDE / Math.max(video.videoWidth, video.videoHeight));
+  const canvas = document.createElement("canvas");
+  canvas.width = Math.max(1, Math.round(video.videoWidth * scale));
+  canvas.height = Math.max(1, Math.round(video.videoHeight * scale));
+  canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
+  stopWebcam();
+  $("webcam-start").focus();
+  const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+  await useUpload(await fileToDataUrl(blob), "webcam.png", "webcam");
+}
+
+// --- output ---------------------------------------------------------------------------------
+
+function requestBody() {
+  const body = {
+    filter: state.filter,
+    mode: state.mode,
+    border: state.border,
+    colour: state.colour,
+  };
+  if (state.mapping) body.mapping = state.mapping;
+  if (grid.isCustom()) body.kernel = grid.cells();
+  if (source.kind === "sample") {
+    body.sample = source.name;
+  } else {
+    body.upload = source.png;
+    body.filename = source.filename;
+    body.original_size = source.original;
+  }
+  return body;
+}
+
+function drawLegend(result) {
+  const { legend } = result;
+  const canvas = $("legend-canvas");
+  const ctx = canvas.getContext("2d");
+  const img = ctx.createImageData(legend.values.length, 1);
+  legend.values.forEach((v, i) => {
+    img.data.set([v, v, v, 255], i * 4);
+  });
+  canvas.width = legend.values.length;
+  ctx.putImageData(img, 0, 0);
+  const [a, b] = legend.domain;
+  const left = ((result.min - a) / (b - a)) * 100;
+  const width = ((result.max - result.min) / (b - a)) * 100;
+  const range = $("legend-range");
+  range.style.left = `${left}%`;
+  range.style.width = `max(4px, ${width}%)`;
+  $("legend-lo").textContent = number.format(a);
+  $("legend-hi").textContent = number.format(b);
+  $("legend-text").textContent = t(`explorer.legend_${result.mapping}`, {
+    lo: number.format(result.min), hi: number.format(result.max),
+  });
+}
+
+async function showResult(result) {
+  const blob = b64ToBlob(result.png, "image/png");
+  await drawBlob($("output-canvas"), blob);
+  if (outputUrl) URL.revokeObjectURL(outputUrl);
+  outputUrl = URL.createObjectURL(blob);
+  const download = $("download");
+  download.href = outputUrl;
+  download.download = `convolab-${state.filter}${grid.isCustom() ? "-custom" : ""}.png`;
+  download.removeAttribute("aria-disabled");
+  const k = currentKernel();
+  $("output-canvas").setAttribute("aria-label", t("explorer.output_canvas", { filter: k ? k.name : "" }));
+  drawLegend(result);
+  $("stats").textContent = t("explorer.stats", {
+    lo: number.format(result.min),
+    hi: number.format(result.max),
+    neg: number.format(result.negative_fraction * 100),
+  });
+  $("code-convolab").textContent = result.code.convolab;
+  $("code-numpy").textContent = result.code.numpy;
+  $("status").textContent = t("explorer.status_done", { ms: number.format(result.ms) });
+  root.dataset.state = "done";
+}
+
+const run = latest(async (signal) => {
+  const mine = ++seq;
+  root.dataset.state = "working";
+  $("status").textContent = t("explorer.status_working");
+  try {
+    const result = await postJSON("/api/apply", requestBody(), { signal });
+    if (mine !== seq) return;
+    await showResult(result);
+    showMessage($("error"), "");
+  } catch (err) {
+    if (isAbort(err) || mine !== seq) return;
+    showMessage($("error"), err.message);
+    $("status").textContent = "";
+    root.dataset.state = "error";
+  }
+});
+
+function apply() {
+  if (!syncKernel()) {
+    root.dataset.state = "invalid";
+    return;
+  }
+  run().catch((err) => showMessage($("error"), err.message));
+}
+
+const scheduleApply = debounce(apply, DEBOUNCE_MS);
+
+// --- code panel -------------------------------------------------------------------------------
+
+function selectTab(which) {
+  for (const name of ["convolab", "numpy"]) {
+    const on = name === which;
+    const tab = $(`tab-${name}`);
+    tab.setAttribute("aria-selected", String(on));
+    tab.tabIndex = on ? 0 : -1;
+    $(`panel-${name}`).hidden = !on;
+  }
+}
+
+async function copyCode() {
+  const which = $("tab-numpy").getAttribute("aria-selected") === "true" ? "numpy" : "convolab";
+  const text = $(`code-${which}`).textContent;
+  try {
+    await navigator.clipboard.writeText(text);
+    $("copy-status").textContent = t("explorer.copied");
+  } catch {
+    const range = document.createRange();
+    range.selectNodeContents($(`code-${which}`));
+    const sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+    $("copy-status").textContent = t("explorer.copy_failed");
+  }
+}
+
+// --- wiring -----------------------------------------------------------------------------------
+
+function wire() {
+  $("filter").addEventListener("change", () => {
+    state.mapping = "";
+    selectFilter($("filter").value);
+    apply();
+  });
+  $("kernel-reset").addEventListener("click", () => {
+    selectFilter(state.filter);
+    apply();
+  });
+  for (const id of ["rows", "cols"]) {
+    $(id).addEventListener("change", () => {
+      const rows = Number($("rows").value);
+      const cols = Number($("cols").value);
+      if (!(Number.isInteger(rows) && Number.isInteger(cols) && rows >= 1 && cols >= 1
+        && rows <= MAX_KERNEL && cols <= MAX_KERNEL)) {
+        showMessage($("kernel-error"), t("explorer.size_invalid", { max: MAX_KERNEL }));
+        return;
+      }
+      grid.resize(rows, cols);
+      apply();
+    });
+  }
+  for (const r of document.querySelectorAll('input[name="mode"]')) {
+    r.addEventListener("change", () => { state.mode = r.value; saveState(); apply(); });
+  }
+  $("border").addEventListener("change", () => { state.border = $("border").value; saveState(); apply(); });
+  $("mapping").addEventListener("change", () => {
+    const k = currentKernel();
+    state.mapping = k && $("mapping").value === k.display ? "" : $("mapping").value;
+    saveState();
+    apply();
+  });
+  $("colour").addEventListener("change", () => {
+    state.colour = $("colour").checked;
+    saveState();
+    refreshInput();
+  });
+  for (const r of document.querySelectorAll('input[name="view"]')) {
+    r.addEventListener("change", () => setView(r.value));
+  }
+  $("slider").addEventListener("input", setSplit);
+  $("upload-button").addEventListener("click", () => $("upload").click());
+  $("upload").addEventListener("change", () => { onFile(); });
+  $("webcam-start").addEventListener("click", () => { startWebcam(); });
+  $("webcam-stop").addEventListener("click", () => { stopWebcam(); $("webcam-start").focus(); });
+  $("webcam-take").addEventListener("click", () => { takePhoto(); });
+  $("download").addEventListener("click", (e) => {
+    if ($("download").getAttribute("aria-disabled") === "true") e.preventDefault();
+  });
+  $("tab-convolab").addEventListener("click", () => selectTab("convolab"));
+  $("tab-numpy").addEventListener("click", () => selectTab("numpy"));
+  document.querySelector('[role="tablist"]').addEventListener("keydown", (e) => {
+    if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+    const next = $("tab-numpy").getAttribute("aria-selected") === "true" ? "convolab" : "numpy";
+    selectTab(next);
+    $(`tab-${next}`).focus();
+    e.preventDefault();
+  });
+  $("copy-code").addEventListener("click", () => { copyCode(); });
+}
+
+function buildGallery() {
+  const gallery = $("gallery");
+  for (const s of samples.values()) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.dataset.sample = s.id;
+    button.title = s.name;
+    const img = document.createElement("img");
+    img.src = s.thumb;
+    img.alt = s.name;
+    img.width = 56;
+    img.height = 56;
+    button.append(img);
+    button.addEventListener("click", () => { useSample(s.id); });
+    gallery.append(button);
+  }
+  markGallery();
+}
+
+function buildFilterSelect(kernels) {
+  const select = $("filter");
+  for (const k of kernels) {
+    catalogue.set(k.id, k);
+    const option = document.createElement("option");
+    option.value = k.id;
+    option.textContent = k.name;
+    select.append(option);
+  }
+}
+
+async function init() {
+  wire();
+  $("border").value = state.border;
+  for (const r of document.querySelectorAll('input[name="mode"]')) r.checked = r.value === state.mode;
+  $("colour").checked = state.colour;
+  setView(state.view);
+  setSplit();
+  try {
+    const [kernels, sampleList] = await Promise.all([getJSON("/api/kernels"), getJSON("/api/samples")]);
+    buildFilterSelect(kernels.kernels);
+    for (const s of sampleList.samples) samples.set(s.id, s);
+  } catch (err) {
+    showMessage($("error"), err.message);
+    return;
+  }
+  if (!samples.has(source.name)) source = { kind: "sample", name: DEFAULTS.sample };
+  buildGallery();
+  selectFilter(state.filter, { keepCells: Boolean(state.k) });
+  await refreshInput();
+}
+
+init();
