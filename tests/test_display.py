@@ -1,0 +1,145 @@
+"""to_display: from raw results (float64, negatives kept) to uint8 pixels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+import convolab as cl
+
+RAW = np.array([[-300.0, -10.0, -0.4, 0.0, 10.0, 127.5, 254.6, 300.0]])
+
+
+def rnd(x):
+    """Round half to even, like np.rint and the canvas's Uint8ClampedArray."""
+    return np.rint(np.asarray(x, dtype=float))
+
+
+def test_clip():
+    out = cl.to_display(RAW, "clip")
+    assert out.dtype == np.uint8 and out.shape == RAW.shape
+    assert out.tolist() == [[0, 0, 0, 0, 10, 128, 255, 255]]
+    assert cl.to_display(RAW).tolist() == out.tolist()  # "clip" is the default
+    # halves go to the even neighbour, as the browser's canvas does
+    assert cl.to_display(np.array([[0.5, 1.5, 2.5, 3.5]])).tolist() == [[0, 2, 2, 4]]
+
+
+def test_abs():
+    assert cl.to_display(RAW, "abs").tolist() == [[255, 10, 0, 0, 10, 128, 255, 255]]
+
+
+def test_offset():
+    m = 300.0
+    want = np.clip(rnd(128 + 127 * RAW / m), 0, 255)
+    assert cl.to_display(RAW, "offset").tolist() == want.tolist()
+    assert cl.to_display(RAW, "offset").tolist() == [[1, 124, 128, 128, 132, 182, 236, 255]]
+    # asymmetric range: the larger side reaches the end, zero stays mid-grey
+    x = np.array([[-50.0, 0.0, 25.0, 100.0]])
+    assert cl.to_display(x, "offset").tolist() == [[64, 128, 160, 255]]
+
+
+def test_rescale():
+    x = np.array([[-50.0, 0.0, 25.0, 100.0]])
+    assert cl.to_display(x, "rescale").tolist() == [[0, 85, 128, 255]]
+    want = rnd((RAW - RAW.min()) * 255 / (RAW.max() - RAW.min()))
+    assert cl.to_display(RAW, "rescale").tolist() == want.tolist()
+
+
+def test_flat_results():
+    flat = np.full((3, 4), 42.0)
+    assert np.all(cl.to_display(flat, "clip") == 42)
+    assert np.all(cl.to_display(flat, "abs") == 42)
+    assert np.all(cl.to_display(flat, "offset") == 128 + 127)  # 42 is the largest |x|
+    assert np.all(cl.to_display(np.zeros((3, 4)), "offset") == 128)
+    assert np.all(cl.to_display(flat, "rescale") == 0)
+
+
+def test_value_range_is_used_for_offset_and_rescale():
+    x = np.array([[-10.0, 0.0, 10.0, 50.0]])
+    assert cl.to_display(x, "rescale", value_range=(-10, 10)).tolist() == [[0, 128, 255, 255]]
+    assert cl.to_display(x, "offset", value_range=(-20, 20)).tolist() == [[64, 128, 192, 255]]
+    # clip and abs ignore it
+    assert cl.to_display(x, "clip", value_range=(0, 1)).tolist() == [[0, 0, 10, 50]]
+    # a window of a result shown with the whole result's range gives the same pixels
+    full = cl.correlate(cl.sample("camera")[:64, :64], "sobel-x")
+    for mapping in cl.MAPPINGS:
+        whole = cl.to_display(full, mapping)
+        part = cl.to_display(full[10:20, 5:30], mapping, value_range=cl.value_range(full))
+        np.testing.assert_array_equal(part, whole[10:20, 5:30])
+
+
+def test_colour_and_alpha():
+    raw = np.zeros((2, 2, 4))
+    raw[..., 0] = [[-10, 10], [0, 5]]
+    raw[..., 1] = 3.0
+    raw[..., 2] = -4.0
+    raw[..., 3] = [[300, -5], [100.4, 254.6]]
+    assert cl.value_range(raw) == (-10.0, 10.0)  # alpha excluded
+    for mapping in cl.MAPPINGS:
+        out = cl.to_display(raw, mapping)
+        assert out.shape == (2, 2, 4) and out.dtype == np.uint8
+        assert out[..., 3].tolist() == [[255, 0], [100, 255]]  # only cut to 0..255
+        np.testing.assert_array_equal(out[..., :3], cl.to_display(raw[..., :3], mapping))
+    out = cl.to_display(raw, "rescale")
+    assert out[0, 0, 0] == 0 and out[0, 1, 0] == 255  # the range ignored alpha's 300
+
+
+def test_rgb_and_single_channel_and_ints():
+    rgb = np.stack([RAW, RAW / 2, -RAW], axis=2)
+    out = cl.to_display(rgb, "offset")
+    assert out.shape == rgb.shape
+    np.testing.assert_array_equal(out[..., 2], 256 - out[..., 0].astype(int))
+    assert cl.to_display(RAW[..., None], "abs").shape == RAW.shape + (1,)
+    img = cl.sample("coins")
+    np.testing.assert_array_equal(cl.to_display(img), img)
+    np.testing.assert_array_equal(cl.to_display(img.astype(np.int32), "abs"), img)
+
+
+@given(
+    arrays(
+        np.float64,
+        st.tuples(st.integers(1, 6), st.integers(1, 6)),
+        elements=st.floats(-1e6, 1e6, allow_nan=False),
+    ),
+    st.sampled_from(["clip", "offset", "rescale"]),
+)
+def test_monotone_and_in_range(raw, mapping):
+    """A brighter raw value never shows darker (for |x| with "abs")."""
+    out = cl.to_display(raw, mapping).astype(int).ravel()
+    order = np.argsort(raw.ravel(), kind="stable")
+    assert np.all(np.diff(out[order]) >= 0)
+    a = cl.to_display(raw, "abs").astype(int).ravel()
+    order = np.argsort(np.abs(raw.ravel()), kind="stable")
+    assert np.all(np.diff(a[order]) >= 0)
+    if mapping == "rescale" and raw.max() > raw.min():
+        assert out.min() == 0 and out.max() == 255
+
+
+@pytest.mark.parametrize(
+    "raw,kwargs,exc,pattern",
+    [
+        (RAW, dict(mapping="clipp"), ValueError, r"unknown mapping 'clipp'.*Did you mean 'clip'"),
+        (RAW, dict(mapping="resale"), ValueError, r"Did you mean 'rescale'"),
+        (RAW, dict(mapping=None), TypeError, "mapping must be a string"),
+        (np.array([["a", "b"]]), {}, TypeError, "raw must be an array of numbers"),
+        (np.array([[True, False]]), {}, TypeError, "raw must be an array of numbers"),
+        (np.zeros(5), {}, ValueError, "raw must be H x W or H x W x 3/4"),
+        (np.zeros((2, 2, 2, 2)), {}, ValueError, "raw must be H x W"),
+        (np.zeros((2, 2, 2)), {}, ValueError, "raw must be H x W"),
+        (np.zeros((0, 3)), {}, ValueError, "not empty"),
+        (np.array([[1.0, np.nan]]), {}, ValueError, "raw contains NaN"),
+        (np.array([[1.0, -np.inf]]), {}, ValueError, "raw contains inf"),
+        (RAW, dict(value_range=(1,)), TypeError, "value_range must be a pair"),
+        (RAW, dict(value_range=5), TypeError, "value_range must be a pair"),
+        (RAW, dict(value_range=("a", "b")), TypeError, "value_range must be a pair"),
+        (RAW, dict(value_range=(1, 2, 3)), TypeError, "value_range must be a pair"),
+        (RAW, dict(value_range=(5, 1)), ValueError, "lo <= hi"),
+        (RAW, dict(value_range=(0, np.inf)), ValueError, "value_range must be finite"),
+    ],
+)
+def test_errors(raw, kwargs, exc, pattern):
+    with pytest.raises(exc, match=pattern):
+        cl.to_display(raw, **kwargs)
