@@ -89,11 +89,18 @@ function draw() {
     const a = d.axes[axis];
     $(`ar-formula-${axis}`).textContent = a.formula;
     const note = $(`ar-note-${axis}`);
-    note.textContent = a.exact
-      ? t("arithmetic.exact_note", { num: a.numerator, s: a.stride })
-      : t(`arithmetic.floor_note_${axis}`, {
+    if (a.exact) {
+      note.textContent = t("arithmetic.exact_note", { num: a.numerator, s: a.stride });
+    } else {
+      const title = document.createElement("strong");
+      title.textContent = `${t("arithmetic.floor_title")}: `;
+      note.replaceChildren(
+        title,
+        t(`arithmetic.floor_note_${axis}`, {
           num: a.numerator, s: a.stride, rem: a.remainder, value: a.value,
-        });
+        }),
+      );
+    }
     note.closest(".ar-axis").classList.toggle("floor", !a.exact);
     const eff = $(`ar-eff-${axis}`);
     eff.hidden = a.dilation === 1;

@@ -15,16 +15,16 @@ const ICON_PAUSE = "M3.5 3h3v10h-3zM9.5 3h3v10h-3z";
 
 const state = readState(DEFAULTS);
 let trace = null; // the last answer of /api/steps
-let step = 0;
+let step = Number.isInteger(state.step) && state.step > 0 ? state.step : 0;
 let playing = false;
 let timer = null;
 let reloadTimer = null;
 let lit = []; // input cells highlighted for the current step
 let stepOf = new Map(); // "row,col" of an output cell -> step index
 
-const NF2 = new Intl.NumberFormat(lang(), { maximumFractionDigits: 2 });
-const NF3 = new Intl.NumberFormat(lang(), { maximumFractionDigits: 3 });
-const NF1 = new Intl.NumberFormat(lang(), { maximumFractionDigits: 1 });
+const NF2 = new Intl.NumberFormat(lang(), { maximumFractionDigits: 2, useGrouping: false });
+const NF3 = new Intl.NumberFormat(lang(), { maximumFractionDigits: 3, useGrouping: false });
+const NF1 = new Intl.NumberFormat(lang(), { maximumFractionDigits: 1, useGrouping: false });
 
 /** A number as pupils read it (decimal comma in Dutch); never "-0". */
 function num(v, nf = NF2) {
@@ -127,7 +127,7 @@ async function load() {
     showError("");
     trace = data;
     build();
-    goTo(Math.min(state.step, trace.steps.length - 1));
+    goTo(Math.min(step, trace.steps.length - 1));
   } catch (err) {
     if (isAbort(err)) return; // a newer request is on its way
     pause();
@@ -153,8 +153,17 @@ function grey(el, v) {
   el.classList.toggle("light", v >= 118); // dark text on light cells: both ≥ 4.5:1 contrast
 }
 
-function cellSize(columns, room) {
-  return Math.max(24, Math.min(46, Math.floor(room / Math.max(columns, 1))));
+/** Cell size so that a grid fits the width of its panel (between 22 and 46 px). */
+function fitCells(grid, columns) {
+  const room = grid.closest(".pl-panel").clientWidth - 10;
+  const size = Math.max(22, Math.min(46, Math.floor(room / Math.max(columns, 1))));
+  grid.style.setProperty("--cell", `${size}px`);
+}
+
+function fitAll() {
+  if (!trace) return;
+  fitCells($("pl-input"), trace.padded_input[0].length);
+  fitCells($("pl-output"), trace.out_shape[1]);
 }
 
 function build() {
@@ -166,8 +175,6 @@ function build() {
   const input = $("pl-input");
   const rows = d.padded_input.length;
   const cols = d.padded_input[0].length;
-  const room = Math.min($("pl-stage").clientWidth || 600, 620) - 24;
-  input.style.setProperty("--cell", `${cellSize(cols, room)}px`);
   input.style.setProperty("--cols", cols);
   const frag = document.createDocumentFragment();
   for (let pr = 0; pr < rows; pr++) {
@@ -212,7 +219,6 @@ function build() {
   const [oh, ow] = d.out_shape;
   const out = $("pl-output");
   out.style.setProperty("--cols", ow);
-  out.style.setProperty("--cell", `${cellSize(ow, room)}px`);
   stepOf = new Map(d.steps.map((s, i) => [s.at.join(","), i]));
   const ofrag = document.createDocumentFragment();
   for (let r = 0; r < oh; r++) {
@@ -227,6 +233,7 @@ function build() {
     }
   }
   out.replaceChildren(ofrag);
+  fitAll();
   $("pl-scrub").max = String(d.steps.length - 1);
   $("pl-mapping-note").textContent = t(`player.mapping_note_${d.mapping}`);
 }
@@ -442,6 +449,7 @@ function init() {
   out.addEventListener("pointerover", onOutputPointer);
   out.addEventListener("click", onOutputPointer);
   document.addEventListener("keydown", onKey);
+  window.addEventListener("resize", fitAll);
   load();
 }
 
