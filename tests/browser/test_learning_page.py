@@ -1,0 +1,150 @@
+"""The learning page in a real Chromium against a real server, in Dutch and English.
+
+The seed's iframe shows convolab's filter explorer at 720x800, the step-by-step player sits
+where the seed had "TODO: insert video", the notebook button opens a read-only notebook view,
+and Dwengo's boxes have Dwengo's colours and symbols.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+PAGES = {
+    "nl": {
+        "url": "/",
+        "explorer": "/convolutie?embed=1",
+        "player": "/convolutie/stappen?embed=1",
+        "announce": "animatie",
+        "overview": "/leren",
+    },
+    "en": {
+        "url": "/en",
+        "explorer": "/en/convolution?embed=1",
+        "player": "/en/convolution/steps?embed=1",
+        "announce": "animation",
+        "overview": "/en/learn",
+    },
+}
+
+
+def embedded(page, src: str):
+    """The iframe with ``src``, scrolled into view, and its loaded frame."""
+    frame_el = page.locator(f'iframe[src="{src}"]')
+    frame_el.scroll_into_view_if_needed()
+    frame = frame_el.element_handle().content_frame()
+    frame.wait_for_load_state("load")
+    frame.locator("main#main").wait_for(state="visible")
+    return frame_el, frame
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_learning_page(page, screenshot, lang):
+    p = PAGES[lang]
+    page.goto(p["url"])
+    assert page.locator("html").get_attribute("lang") == lang
+
+    explorer_el, explorer = embedded(page, p["explorer"])
+    box = explorer_el.bounding_box()
+    assert (round(box["width"]), round(box["height"])) == (720, 800)
+    assert explorer.url.endswith(p["explorer"])
+    assert explorer.locator("body").get_attribute("class") == "embed"
+    assert explorer.locator(".site-header").count() == 0
+    assert explorer.locator("main#main").inner_text().strip(), "the explorer shows nothing"
+
+    player_el, player = embedded(page, p["player"])
+    box = player_el.bounding_box()
+    assert (round(box["width"]), round(box["height"])) == (720, 800)
+    assert player.url.endswith(p["player"])
+    # where the seed's video was: right after the paragraph that announces it
+    before = player_el.evaluate("el => el.previousElementSibling.textContent")
+    assert p["announce"] in before
+    assert "TODO" not in page.locator("article").inner_text()
+
+    page.wait_for_load_state("networkidle")
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot(page, f"learning-{lang}")
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_notebook_button_opens_a_readonly_view(page, lang):
+    page.goto(PAGES[lang]["url"])
+    link = page.locator(".lo-body a[aria-controls='notebook-view']")
+    view = page.locator("#notebook-view")
+    assert view.is_hidden()
+    link.focus()
+    page.keyboard.press("Enter")  # keyboard operable
+    view.wait_for(state="visible")
+    assert link.get_attribute("aria-expanded") == "true"
+    page.locator("#notebook-view .nb-cell").first.wait_for()
+    assert page.locator("#notebook-view .nb-cell.nb-code").count() >= 3
+    assert page.evaluate("document.activeElement.id") == "notebook-view-title"
+    download = page.locator("#notebook-view .notebook-download-link").get_attribute("href")
+    assert download.startswith(f"/notebooks/{lang}/") and download.endswith(".ipynb")
+    # the view opens right below the button, before the next section
+    order = page.evaluate(
+        """() => {
+          const v = document.getElementById('notebook-view');
+          const h = [...document.querySelectorAll('.lo-body h2')][1];
+          const a = document.querySelector(".lo-body a[aria-controls='notebook-view']");
+          return [a.compareDocumentPosition(v) & 4, v.compareDocumentPosition(h) & 4];
+        }"""
+    )
+    assert order == [4, 4]
+    page.locator("#notebook-view .notebook-close").click()
+    assert view.is_hidden() and link.get_attribute("aria-expanded") == "false"
+    assert page.evaluate("document.activeElement.getAttribute('aria-controls')") == "notebook-view"
+
+
+def box_style(page, kind: str) -> dict:
+    return page.evaluate(
+        """(kind) => {
+          const title = document.querySelector(`.dwengo-content.${kind} > .title`);
+          const after = getComputedStyle(title, '::after');
+          return {
+            background: getComputedStyle(title).backgroundColor,
+            border: getComputedStyle(title.parentElement).borderTopColor,
+            mark: after.content,
+            radius: after.borderTopLeftRadius,
+          };
+        }""",
+        kind,
+    )
+
+
+def test_the_boxes_look_like_dwengo(page, screenshot):
+    page.goto("/")
+    side = box_style(page, "sideinfo")
+    assert side["background"] == side["border"] == "rgb(14, 105, 66)"
+    assert "💡" in side["mark"]
+    page.goto("/leren/convolab-convlaag-leert-filters")
+    task = box_style(page, "assignment")
+    assert task["background"] == task["border"] == "rgb(250, 182, 60)"
+    assert task["mark"] == '"?"' and task["radius"] == "50%"
+    important = box_style(page, "important")
+    assert important["background"] == important["border"] == "rgb(208, 38, 37)"
+    assert "⚠" in important["mark"]
+    screenshot(page, "learning-object")
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_path_overview_and_teacher_mode(page, screenshot, lang):
+    p = PAGES[lang]
+    page.goto(p["overview"])
+    items = page.locator(".path-list > li")
+    assert items.count() == 3
+    assert page.locator(".path-list .teacher-badge").count() == 0
+    if lang == "nl":
+        screenshot(page, "learning-path")
+    # teacher mode: one link, remembered on the next pages
+    page.locator(".teacher-toggle a").click()
+    page.wait_for_url(f"**{p['overview']}?*=1")
+    assert items.count() == 4 and page.locator(".path-list .teacher-badge").count() == 1
+    page.goto(p["url"])
+    assert page.locator(".teacher-bar").is_visible()
+    page.goto(p["overview"])
+    assert items.count() == 4
+    if lang == "nl":
+        screenshot(page, "learning-path-teacher")
+    page.locator(".teacher-bar a").click()
+    page.wait_for_url(f"**{p['overview']}?*=0")
+    assert items.count() == 3
