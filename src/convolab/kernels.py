@@ -9,8 +9,6 @@ that shows it best (an edge filter must not come out black).
 
 from __future__ import annotations
 
-import ast
-import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -491,18 +489,7 @@ def parse_kernel(text: str) -> np.ndarray:
             "kernel text is empty; type rows of numbers, e.g. '0 -1 0; -1 5 -1; 0 -1 0'"
         )
     if s.startswith("["):
-        try:
-            data = json.loads(s)
-        except json.JSONDecodeError:
-            try:
-                data = ast.literal_eval(s)
-            except (ValueError, SyntaxError):
-                raise ValueError(
-                    "kernel text starts with '[' but is not a list of rows like [[1, 2], [3, 4]]"
-                ) from None
-        if isinstance(data, list) and data and not isinstance(data[0], list):
-            data = [data]
-        rows = [[str(v) for v in row] if isinstance(row, list) else [str(row)] for row in data]
+        rows = _bracket_rows(s)
     else:
         lines = [ln for ln in re.split(r"[;\n]", s) if ln.strip()]
         rows = [[c for c in re.split(r"[,\s]+", ln.strip()) if c] for ln in lines]
@@ -515,6 +502,25 @@ def parse_kernel(text: str) -> np.ndarray:
             )
         values.append([parse_cell(c, f"row {r}, column {c_i}") for c_i, c in enumerate(row, 1)])
     return as_kernel(values)
+
+
+_BRACKET_ERROR = "kernel text starts with '[' but is not a list of rows like [[1, 2], [3, 4]]"
+
+
+def _bracket_rows(s: str) -> list[list[str]]:
+    """Cells of ``[[1, 1/9], [2, 3]]`` or ``[1, 2, 3]`` as text (fractions allowed)."""
+    if not s.endswith("]"):
+        raise ValueError(_BRACKET_ERROR)
+    inner = s[1:-1].strip()
+    groups = re.findall(r"\[([^\[\]]*)\]", inner)
+    if groups:
+        if re.sub(r"\[[^\[\]]*\]", "", inner).strip(" ,\n\t"):
+            raise ValueError(_BRACKET_ERROR)
+    elif "[" in inner or "]" in inner:
+        raise ValueError(_BRACKET_ERROR)
+    else:
+        groups = [inner]
+    return [[c.strip("'\"") for c in re.split(r"[,\s]+", g.strip()) if c] for g in groups]
 
 
 def _size(param, size) -> tuple[int, int]:
