@@ -11,10 +11,13 @@ from convolab.signals import (
     as_signal,
     convolve1d,
     correlate1d,
+    delay,
     explain1d,
+    moving_average,
     output_length,
     signal_kernel,
     steps1d,
+    trailing1d,
 )
 from convolab.signals import ops as ops_module
 
@@ -248,3 +251,28 @@ def test_bad_explain_position():
         explain1d([1, 2, 3], [1, 1], at=1.5)
     with pytest.raises(ValueError, match="mode"):
         explain1d([1, 2, 3], [1, 1], at=1, mode="flip")
+
+
+def test_trailing_filter_uses_only_the_past_and_lags():
+    rng = np.random.default_rng(8)
+    x = rng.normal(size=300)
+    k = rng.normal(size=7)
+    out = trailing1d(x, k, border="zero")
+    # output n is the window x[n-6 .. n] (zeros before the start)
+    xp = np.r_[np.zeros(6), x]
+    want = np.array([np.dot(k, xp[n : n + 7]) for n in range(300)])
+    np.testing.assert_allclose(out, want, atol=1e-9 * scale(x, k))
+    # changing the future does not change the past
+    y = x.copy()
+    y[200:] += 100
+    np.testing.assert_array_equal(trailing1d(y, k, border="zero")[:200], out[:200])
+    ramp = 2.0 * np.arange(100)
+    for n in (4, 12):
+        lagged = trailing1d(ramp, signal_kernel("moving-average", n=n))
+        np.testing.assert_allclose(ramp[50:] - lagged[50:], 2.0 * delay(moving_average(n)))
+        assert delay(moving_average(n)) == (n - 1) / 2
+
+
+def test_delay_needs_a_smoothing_kernel():
+    with pytest.raises(ValueError, match="add up to 0"):
+        delay([-1, 1])

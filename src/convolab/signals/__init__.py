@@ -29,9 +29,11 @@ from .ops import (
     as_signal,
     convolve1d,
     correlate1d,
+    delay,
     explain1d,
     output_length,
     steps1d,
+    trailing1d,
 )
 from .view import envelope
 
@@ -46,6 +48,7 @@ __all__ = [
     "as_signal",
     "convolve1d",
     "correlate1d",
+    "delay",
     "detect_beats",
     "difference",
     "envelope",
@@ -64,5 +67,6 @@ __all__ = [
     "step",
     "steps1d",
     "template",
+    "trailing1d",
     "wav_bytes",
 ]

@@ -306,3 +306,37 @@ def steps1d(
     stop = tr.out_len if stop is None else min(positive_int("stop", stop, minimum=0), tr.out_len)
     for i in range(start, stop):
         yield tr.at(i)
+
+
+def trailing1d(signal, kernel, *, border="replicate", dilation=1) -> np.ndarray:
+    """Correlate so that each output only sees the present and the past (a causal filter).
+
+    Output sample n uses input samples ``n - span + 1 .. n``, like a trader's
+    moving average: it can be computed as the data come in, but it lags behind
+    (see :func:`delay`). Same length as the signal; made with padding="full"
+    on the core engine, keeping the first N outputs.
+
+    >>> trailing1d([3, 6, 9, 12], [1/3, 1/3, 1/3], border="zero").round(6)
+    array([1., 3., 6., 9.])
+    """
+    x = as_signal(signal)
+    return correlate1d(x, kernel, padding="full", border=border, dilation=dilation)[: x.size]
+
+
+def delay(kernel, *, dilation: int = 1) -> float:
+    """How many samples a causal (trailing) filter lags behind: the kernel's centre of weight,
+    counted back from its last tap. (n - 1) / 2 for a moving average of n.
+
+    >>> delay([0.25, 0.25, 0.25, 0.25])
+    1.5
+    """
+    k = as_kernel1d(kernel)
+    dilation = positive_int("dilation", dilation)
+    total = k.sum()
+    if abs(total) < 1e-12 * np.abs(k).sum():
+        raise ValueError(
+            "the kernel's taps add up to 0 (a difference or detector), so it has no delay "
+            "as a smoothing filter; delay is defined for kernels whose taps add up to non-zero"
+        )
+    back = (k.size - 1 - np.arange(k.size)) * dilation
+    return float((k * back).sum() / total)
