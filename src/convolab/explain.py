@@ -20,7 +20,7 @@ import numpy as np
 
 from ._validate import choice, int_pair
 from .borders import border_index
-from .display import display_values, value_range
+from .display import check_value_range, display_values, value_range
 from .engine import correlate, prepare
 from .geometry import Plan
 from .kernels import MAPPINGS
@@ -178,7 +178,7 @@ class _Context:
                 img, k, padding=padding, border=border, stride=stride, dilation=dilation
             )
             vrange = value_range(raw)
-        self.lo, self.hi = (float(v) for v in vrange) if vrange is not None else (0.0, 0.0)
+        self.lo, self.hi = check_value_range(vrange) if vrange is not None else (0.0, 0.0)
 
     def at(self, row: int, col: int) -> Explanation:
         p: Plan = self.plan

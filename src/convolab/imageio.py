@@ -57,28 +57,57 @@ def load_image(source, *, colour="keep", max_pixels=MAX_PIXELS, max_side=None) -
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            im = Image.open(fp)
-            w, h = im.size
-            if max_pixels is not None and w * h > max_pixels:
-                raise ValueError(
-                    f"{label} is {w} x {h} = {w * h:,} pixels; the limit is {max_pixels:,} pixels"
-                )
-            if max_side is not None and max(w, h) > max_side:
-                raise ValueError(
-                    f"{label} is {w} x {h} pixels; each side may be at most {max_side} pixels"
-                )
-            im.seek(0)
-            im.load()
+            with Image.open(fp) as im:
+                _check_size(label, im.size, max_pixels, max_side)
+                im.seek(0)
+                im.load()
+                return _to_array(im, colour)
     except ValueError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError:
+        # Pillow's own, larger limit fired while reading the header: name the size anyway.
+        _check_size(label, _header_size(fp), max_pixels, max_side)
+        raise  # pragma: no cover - unreachable: Pillow's limit is above ours
+    except UnidentifiedImageError as exc:
         raise ValueError(
             f"{label} is not an image convolab can read ({exc.__class__.__name__}); "
             "allowed formats: PNG, JPEG, WebP, GIF, BMP, TIFF"
         ) from None
     except (OSError, SyntaxError, EOFError) as exc:
         raise ValueError(f"{label} is damaged or truncated and cannot be decoded: {exc}") from None
-    return _to_array(im, colour)
+
+
+def _check_size(label, size, max_pixels, max_side) -> None:
+    w, h = size
+    if max_pixels is not None and w * h > max_pixels:
+        raise ValueError(
+            f"{label} is {w} x {h} = {w * h:,} pixels; the limit is {max_pixels:,} pixels"
+        )
+    if max_side is not None and max(w, h) > max_side:
+        raise ValueError(f"{label} is {w} x {h} pixels; each side may be at most {max_side} pixels")
+
+
+def _header_size(fp) -> tuple[int, int]:
+    """Width and height from the header alone, bypassing Pillow's bomb check."""
+    Image.init()
+    owned = not hasattr(fp, "read")
+    f = open(fp, "rb") if owned else fp  # noqa: SIM115 - closed below
+    try:
+        for fmt in Image.ID:
+            factory, accept = Image.OPEN[fmt]
+            f.seek(0)
+            prefix = f.read(16)
+            f.seek(0)
+            if accept and not accept(prefix):
+                continue
+            try:
+                return factory(f).size
+            except Exception:  # not this format; try the next
+                continue
+    finally:
+        if owned:
+            f.close()
+    return (0, 0)
 
 
 def _to_array(im: Image.Image, colour: str) -> np.ndarray:
@@ -99,7 +128,7 @@ def _to_array(im: Image.Image, colour: str) -> np.ndarray:
 def encode_image(image, fmt: str = "png", *, mapping="clip") -> bytes:
     """Encode an image as PNG/JPEG/... bytes, in memory. Float results are
     mapped to uint8 with ``mapping`` first (see :func:`convolab.to_display`)."""
-    fmt = choice("format", fmt.lower(), FORMATS)
+    fmt = choice("format", fmt.lower() if isinstance(fmt, str) else fmt, FORMATS)
     arr = _displayable(image, mapping)
     if FORMATS[fmt] == "JPEG" and arr.ndim == 3 and arr.shape[2] == 4:
         arr = arr[..., :3]  # JPEG has no alpha
