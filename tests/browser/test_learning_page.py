@@ -115,7 +115,9 @@ def test_the_boxes_look_like_dwengo(page, screenshot):
     page.goto("/")
     side = box_style(page, "sideinfo")
     assert side["background"] == side["border"] == "rgb(14, 105, 66)"
-    assert "💡" in side["mark"]
+    assert "bulb.svg" in side["mark"] and "💡" in side["mark"]  # a drawn bulb, 💡 as alt text
+    bulb = page.evaluate("fetch('/static/learning/bulb.svg').then(r => r.status)")
+    assert bulb == 200
     page.goto("/leren/convolab-convlaag-leert-filters")
     task = box_style(page, "assignment")
     assert task["background"] == task["border"] == "rgb(250, 182, 60)"

@@ -66,7 +66,7 @@ def test_box_styles_follow_dwengo():
         Path(content.__file__).parents[1] / "web" / "static" / "learning" / "learning.css"
     ).read_text()
     for kind, colour, mark in (
-        ("sideinfo", "#0e6942", "💡"),
+        ("sideinfo", "#0e6942", 'url("bulb.svg") / "💡"'),
         ("assignment", "#fab63c", '"?"'),
         ("important", "#d02625", "⚠"),
     ):
