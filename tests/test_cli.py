@@ -123,3 +123,19 @@ def test_console_script_is_installed_and_runs():
     r = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and r.stdout.startswith("convolab ")
     assert run("--version").stdout == r.stdout
+
+
+def test_export_learning_objects_writes_dwengo_folders(tmp_path, capsys):
+    from convolab.content import load_objects
+
+    assert main(["export-learning-objects", str(tmp_path / "out")]) == 0
+    assert "files)" in capsys.readouterr().out
+    exported = load_objects(tmp_path / "out")
+    assert {(o.hruid, o.language) for o in exported} == {
+        (o.hruid, o.language) for o in load_objects()
+    }
+
+
+def test_export_with_bad_base_url_exits_2(tmp_path):
+    r = run("export-learning-objects", str(tmp_path / "o"), "--base-url", "not a url")
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1

@@ -91,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     x = sub.add_parser("export-learning-objects", help="write the learning objects (Dwengo format)")
     x.add_argument("folder")
+    x.add_argument("--base-url", help="turn links to convolab's pages into absolute URLs")
     return p
 
 
@@ -212,8 +213,8 @@ def cmd_notebook(args) -> None:
 def cmd_export(args) -> None:
     from .content import export_learning_objects
 
-    written = export_learning_objects(args.folder)
-    print(f"learning objects written to {args.folder}/ ({len(list(written or []))} files)")
+    written = export_learning_objects(args.folder, base_url=args.base_url)
+    print(f"learning objects written to {args.folder}/ ({len(written)} files)")
 
 
 COMMANDS = {
