@@ -7,6 +7,7 @@ of every output position, in raster order). The browser only draws it.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Annotated, Literal
 
@@ -224,6 +225,12 @@ async def api_steps(req: Annotated[StepsRequest, Body()]) -> dict:
     return await core_call(trace, req)
 
 
+@functools.cache
+def sample_shape(name: str) -> tuple[int, int]:
+    """(height, width) of a sample photo: the crop fields' limits."""
+    return cl.sample(name, grey=True).shape[:2]
+
+
 def player_kernels() -> list[cl.Kernel]:
     """Catalogue filters small enough for the player."""
     return [k for k in cl.kernels() if max(k.shape) <= MAX_KERNEL]
@@ -242,7 +249,7 @@ def player_page(request: Request, lang: str):
         page_id="player",
         filters=[(k.id, k.name(lang)) for k in filters],
         samples=[
-            (s.id, s.name_nl if lang == "nl" else s.name_en, *cl.sample(s.id).shape[:2])
+            (s.id, s.name_nl if lang == "nl" else s.name_en, *sample_shape(s.id))
             for s in cl.samples()
         ],
         borders=list(cl.BORDERS),

@@ -107,11 +107,11 @@ function requestBody() {
   };
   if (state.source === "grid") b.grid = state.grid;
   else Object.assign(b, { sample: state.sample, row: state.row, col: state.col, size: state.size });
-  if (state.filter === "custom" || !(state.filter in CATALOGUE)) {
+  if (state.filter === "custom") {
     b.filter = "custom";
     b.kernel = state.kernel;
   } else {
-    b.filter = state.filter;
+    b.filter = state.filter; // the server checks the name (and says so if it does not fit)
   }
   return b;
 }
@@ -431,6 +431,8 @@ function onOutputPointer(e) {
 
 function init() {
   stateToForm();
+  // On a phone the settings would push the player off the screen: start with them folded.
+  if (window.matchMedia("(max-width: 600px)").matches) $("pl-options").open = false;
   $("pl-form").addEventListener("input", onFormChange);
   $("pl-form").addEventListener("change", onFormChange);
   $("pl-form").addEventListener("submit", (e) => e.preventDefault());
