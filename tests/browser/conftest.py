@@ -6,7 +6,8 @@
   uncaught page error and any request to a host other than 127.0.0.1/localhost (such requests
   are also blocked). A test that provokes an error on purpose declares it first:
   ``page_errors.allow(r"status of 413")``.
-- ``screenshot(page, name)``: saves ``docs/screenshots/<name>.png``.
+- ``screenshot(page_or_locator, name)``: saves ``docs/screenshots/<name>.png`` (a page: the
+  full page; a locator: that element, e.g. an iframe).
 
 Without /usr/bin/chromium the tests are skipped with a clear message, except under CI=true,
 where they fail.
@@ -34,9 +35,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    # a fake camera, so the webcam path can be tested without hardware or a prompt
+    # a fake camera, so the webcam path can be tested without hardware; a test that wants
+    # it grants the permission: page.context.grant_permissions(["camera"])
     "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 ROOT = Path(__file__).resolve().parents[2]
@@ -191,14 +192,17 @@ def page(browser, live_server, page_errors):
 
 @pytest.fixture
 def screenshot():
-    def take(pg, name: str, *, full_page: bool = True) -> Path:
+    def take(target, name: str, *, full_page: bool = True) -> Path:
         if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
             raise ValueError(
                 f"screenshot name must be lower-case letters, digits, - or _: {name!r}"
             )
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
-        pg.screenshot(path=str(path), full_page=full_page)
+        if hasattr(target, "set_viewport_size"):  # a Page
+            target.screenshot(path=str(path), full_page=full_page)
+        else:  # a Locator
+            target.screenshot(path=str(path))
         return path
 
     return take

@@ -150,6 +150,13 @@ function selectFilter(id, { keepCells = false } = {}) {
   syncKernel();
 }
 
+function showBorderExample() {
+  const option = $("border").selectedOptions[0];
+  $("border-example").textContent = option
+    ? t("explorer.border_example", { example: option.dataset.example, about: option.dataset.about })
+    : "";
+}
+
 function setView(view) {
   state.view = view === "slider" ? "slider" : "side";
   const sliding = state.view === "slider";
@@ -394,6 +401,7 @@ async function showResult(result) {
   $("code-convolab").textContent = result.code.convolab;
   $("code-numpy").textContent = result.code.numpy;
   $("status").textContent = t("explorer.status_done", { ms: number.format(result.ms) });
+  root.dataset.renders = String(Number(root.dataset.renders || 0) + 1);
   root.dataset.state = "done";
 }
 
@@ -480,7 +488,12 @@ function wire() {
   for (const r of document.querySelectorAll('input[name="mode"]')) {
     r.addEventListener("change", () => { state.mode = r.value; saveState(); apply(); });
   }
-  $("border").addEventListener("change", () => { state.border = $("border").value; saveState(); apply(); });
+  $("border").addEventListener("change", () => {
+    state.border = $("border").value;
+    showBorderExample();
+    saveState();
+    apply();
+  });
   $("mapping").addEventListener("change", () => {
     const k = currentKernel();
     state.mapping = k && $("mapping").value === k.display ? "" : $("mapping").value;
@@ -549,6 +562,7 @@ function buildFilterSelect(kernels) {
 async function init() {
   wire();
   $("border").value = state.border;
+  showBorderExample();
   for (const r of document.querySelectorAll('input[name="mode"]')) r.checked = r.value === state.mode;
   $("colour").checked = state.colour;
   setView(state.view);

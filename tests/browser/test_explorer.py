@@ -1,0 +1,374 @@
+"""The filter explorer in a real Chromium against a real server.
+
+The pixels on the output canvas are compared with the library's result; the code panel's code
+is run and compared with the canvas; everything works from the keyboard; the page fits a
+720 x 800 iframe; no request leaves localhost (the ``page`` fixture fails the test otherwise).
+"""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import convolab as cl
+
+READ_CANVAS = """(id) => {
+  const c = document.getElementById(id);
+  const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+  let s = "";
+  for (let i = 0; i < d.length; i += 0x8000) s += String.fromCharCode(...d.subarray(i, i + 0x8000));
+  return {w: c.width, h: c.height, b64: btoa(s)};
+}"""
+
+
+def canvas_pixels(page, canvas_id: str = "output-canvas") -> np.ndarray:
+    """RGBA pixels of a canvas, H x W x 4."""
+    r = page.evaluate(READ_CANVAS, canvas_id)
+    return np.frombuffer(base64.b64decode(r["b64"]), np.uint8).reshape(r["h"], r["w"], 4)
+
+
+def as_rgba(img: np.ndarray) -> np.ndarray:
+    if img.ndim == 2:
+        img = np.repeat(img[..., None], 3, axis=2)
+    return np.concatenate([img, np.full(img.shape[:2] + (1,), 255, np.uint8)], axis=2)
+
+
+def renders(page) -> int:
+    return int(page.get_attribute("#explorer", "data-renders") or 0)
+
+
+def wait_render(page, after: int) -> None:
+    """Wait until the page has drawn a result newer than render number ``after``."""
+    page.wait_for_function(
+        "n => { const e = document.getElementById('explorer');"
+        " return Number(e.dataset.renders || 0) > n && e.dataset.state === 'done'; }",
+        arg=after,
+    )
+
+
+def open_explorer(page, query: str = "", lang: str = "nl") -> None:
+    page.goto(("/convolutie" if lang == "nl" else "/en/convolution") + query)
+    wait_render(page, 0)
+
+
+def library_output(sample, kernel, *, mode="correlate", border="zero", mapping=None, grey=False):
+    k = cl.kernel(kernel) if isinstance(kernel, str) else None
+    values = k.values if k is not None else np.asarray(kernel, dtype=float)
+    fn = cl.convolve if mode == "convolve" else cl.correlate
+    raw = fn(cl.sample(sample, grey=grey), values, border=border)
+    return cl.to_display(raw, mapping or (k.display if k is not None else "clip"))
+
+
+def test_picked_filter_matches_the_library(page):
+    open_explorer(page, "?sample=camera&filter=sobel-x")
+    assert np.array_equal(canvas_pixels(page), as_rgba(library_output("camera", "sobel-x")))
+    n = renders(page)
+    page.select_option("#filter", "emboss")
+    wait_render(page, n)
+    assert np.array_equal(canvas_pixels(page), as_rgba(library_output("camera", "emboss")))
+    assert "filter=emboss" in page.url
+    # colour, convolution, another border, another mapping: still the library's pixels
+    n = renders(page)
+    page.click('#gallery button[data-sample="chelsea"]')
+    wait_render(page, n)
+    n = renders(page)
+    page.check('input[name="mode"][value="convolve"]')
+    wait_render(page, n)
+    n = renders(page)
+    page.select_option("#border", "reflect")
+    wait_render(page, n)
+    n = renders(page)
+    page.select_option("#mapping", "offset")
+    wait_render(page, n)
+    expected = library_output(
+        "chelsea", "emboss", mode="convolve", border="reflect", mapping="offset"
+    )
+    assert np.array_equal(canvas_pixels(page), as_rgba(expected))
+    # the input canvas shows the photo the filter works on
+    assert np.array_equal(canvas_pixels(page, "input-canvas"), as_rgba(cl.sample("chelsea")))
+
+
+def run_code(code: str) -> np.ndarray:
+    exec(compile(code, "code-panel", "exec"), {"__name__": "code_panel"})  # noqa: S102
+    return np.asarray(Image.open("resultaat.png"))
+
+
+def test_code_panel_reproduces_the_canvas(page, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    open_explorer(page, "?sample=astronaut&filter=sobel-y&colour=0&border=symmetric&mode=convolve")
+    page.click("#code-panel summary")
+    code = page.inner_text("#code-convolab")
+    shown = canvas_pixels(page)
+    assert "cl.convolve" in code and 'border="symmetric"' in code
+    assert np.array_equal(as_rgba(run_code(code)), shown)
+    page.click("#tab-numpy")
+    numpy_code = page.inner_text("#code-numpy")
+    assert page.is_hidden("#panel-convolab")
+    assert np.array_equal(as_rgba(run_code(numpy_code)), shown)
+
+
+def test_edit_a_kernel_cell(page):
+    open_explorer(page, "?sample=coins&filter=blur")
+    center = page.get_by_label("Rij 2, kolom 2", exact=True)
+    n = renders(page)
+    center.fill("1")
+    wait_render(page, n)
+    cells = [["1/9", "1/9", "1/9"], ["1/9", "1", "1/9"], ["1/9", "1/9", "1/9"]]
+    expected = library_output("coins", cl.parse_kernel("; ".join(" ".join(r) for r in cells)))
+    assert np.array_equal(canvas_pixels(page), as_rgba(expected))
+    assert "k=" in page.url
+    assert page.is_visible("#kernel-reset")
+
+    # an invalid cell is marked, explained, and not sent
+    sent = []
+    page.on("request", lambda r: sent.append(r.url) if "/api/apply" in r.url else None)
+    before = canvas_pixels(page)
+    center.fill("0,5")
+    assert center.get_attribute("aria-invalid") == "true"
+    message = page.inner_text("#kernel-error")
+    assert "0.5" in message and "Rij 2, kolom 2" in message
+    page.wait_for_timeout(500)  # longer than the debounce
+    assert sent == []
+    assert np.array_equal(canvas_pixels(page), before)
+
+    n = renders(page)
+    center.fill("0.5")
+    wait_render(page, n)
+    assert center.get_attribute("aria-invalid") == "false"
+    assert page.inner_text("#kernel-error") == ""
+    cells[1][1] = "0.5"
+    expected = library_output("coins", cl.parse_kernel("; ".join(" ".join(r) for r in cells)))
+    assert np.array_equal(canvas_pixels(page), as_rgba(expected))
+
+    # a bigger grid keeps the values that fit; the state survives a reload (it is in the URL)
+    n = renders(page)
+    page.fill("#cols", "5")
+    page.press("#cols", "Enter")
+    wait_render(page, n)
+    assert page.locator("#kernel-grid input").count() == 15
+    page.reload()
+    wait_render(page, 0)
+    assert page.locator("#kernel-grid input").count() == 15
+    assert page.get_by_label("Rij 2, kolom 2", exact=True).input_value() == "0.5"
+
+
+def test_the_last_change_wins(page):
+    open_explorer(page, "?sample=camera&filter=identity")
+    cell = page.get_by_label("Rij 2, kolom 2", exact=True)
+    cell.fill("")
+    cell.press_sequentially("-3.5", delay=30)  # quicker than the debounce: few requests
+    for f in ("blur", "edge", "outline"):  # no debounce for a filter: stale requests aborted
+        page.select_option("#filter", f)
+    page.wait_for_function("document.getElementById('explorer').dataset.state === 'done'")
+    page.wait_for_timeout(400)
+    assert page.get_attribute("#explorer", "data-state") == "done"
+    assert np.array_equal(canvas_pixels(page), as_rgba(library_output("camera", "outline")))
+
+
+def tab_until(page, selector: str, limit: int = 120) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector} cannot be reached with Tab")
+
+
+def test_keyboard_only(page):
+    open_explorer(page, "?sample=coins&filter=sharpen")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+    tab_until(page, '#gallery button[data-sample="chelsea"]')
+    n = renders(page)
+    page.keyboard.press("Enter")
+    wait_render(page, n)
+    assert page.get_attribute('#gallery button[data-sample="chelsea"]', "aria-pressed") == "true"
+    for control in ("#upload-button", "#webcam-start"):
+        tab_until(page, control)
+
+    tab_until(page, "#filter")
+    n = renders(page)
+    page.keyboard.press("ArrowDown")  # sharpen -> the next filter in the catalogue
+    wait_render(page, n)
+    ids = [k.id for k in cl.kernels()]
+    chosen = ids[ids.index("sharpen") + 1]
+    assert page.input_value("#filter") == chosen
+
+    tab_until(page, "#rows")
+    tab_until(page, "#cols")
+    tab_until(page, "#kernel-grid input")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")  # at the end of the text: the next cell
+    focused = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert focused == "Rij 2, kolom 2"
+    n = renders(page)
+    page.keyboard.press("Control+A")
+    page.keyboard.type("9")
+    wait_render(page, n)
+
+    tab_until(page, 'input[name="mode"]')
+    n = renders(page)
+    page.keyboard.press("ArrowDown")
+    wait_render(page, n)
+    assert page.is_checked('input[name="mode"][value="convolve"]')
+    for control in ("#border", "#mapping", "#colour"):
+        tab_until(page, control)
+    tab_until(page, 'input[name="view"]')
+    page.keyboard.press("ArrowDown")
+    assert page.is_visible("#slider")
+    tab_until(page, "#slider")
+    page.keyboard.press("ArrowRight")
+    assert page.input_value("#slider") == "51"
+    tab_until(page, "#download")
+    tab_until(page, "#code-panel summary")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.getElementById('code-panel').open")
+    tab_until(page, "#tab-convolab")
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("document.activeElement.id") == "tab-numpy"
+    assert page.is_visible("#code-numpy")
+
+
+def test_download_gives_the_png_shown(page, tmp_path):
+    open_explorer(page, "?sample=chelsea&filter=outline")
+    with page.expect_download() as info:
+        page.click("#download")
+    path = tmp_path / "out.png"
+    info.value.save_as(path)
+    assert np.array_equal(as_rgba(np.asarray(Image.open(path))), canvas_pixels(page))
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_iframe_720x800(page, live_server, screenshot, lang):
+    url = live_server + ("/convolutie" if lang == "nl" else "/en/convolution") + "?embed=1"
+    page.set_viewport_size({"width": 760, "height": 840})
+    page.set_content(
+        f'<iframe id="demo" src="{url}" width="720" height="800" style="border:0"'
+        ' title="convolab"></iframe>'
+    )
+    frame = page.frame_locator("#demo")
+    frame.locator("#explorer[data-state=done]").wait_for()
+    inner = next(f for f in page.frames if f.url.startswith(url))
+    sizes = inner.evaluate(
+        "({sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth,"
+        " header: !!document.querySelector('.site-header'), lang: document.documentElement.lang})"
+    )
+    assert sizes["sw"] <= sizes["cw"] == 720, sizes
+    assert not sizes["header"] and sizes["lang"] == lang
+    # input, filter and output start side by side, at the top of the frame
+    tops = [inner.locator(s).bounding_box()["y"] for s in (".ex-input", ".ex-filter", ".ex-output")]
+    assert max(tops) - min(tops) < 2
+    screenshot(page.locator("#demo"), f"explorer-embed-{lang}")
+
+
+@pytest.mark.parametrize(("lang", "width"), [("nl", 1280), ("en", 1280), ("nl", 360)])
+def test_full_page_layout(page, screenshot, lang, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    open_explorer(page, "?sample=chelsea&filter=sobel-x", lang=lang)
+    assert page.evaluate("document.documentElement.lang") == lang
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    assert page.is_visible(".site-header")
+    about = cl.kernel("sobel-x").about(lang)
+    assert page.inner_text("#filter-about") == about
+    if width == 1280:
+        screenshot(page, f"explorer-{lang}")
+    else:
+        screenshot(page, "explorer-phone-nl")
+
+
+def test_language_switch_keeps_the_state(page):
+    open_explorer(page, "?sample=coffee&filter=emboss&border=wrap")
+    page.click("a[data-lang-switch=en]")
+    wait_render(page, 0)
+    assert page.url.endswith("/en/convolution?sample=coffee&filter=emboss&border=wrap")
+    assert page.input_value("#filter") == "emboss"
+    assert page.input_value("#border") == "wrap"
+    assert page.inner_text("#filter-about") == cl.kernel("emboss").about_en
+
+
+def image_file(tmp_path, name: str, fmt: str, size=(80, 60)) -> str:
+    rng = np.random.default_rng(3)
+    arr = rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)
+    path = tmp_path / name
+    Image.fromarray(arr).save(path, format=fmt)
+    return str(path)
+
+
+def test_upload_an_image(page, tmp_path):
+    open_explorer(page, "?filter=sharpen")
+    path = image_file(tmp_path, "eigen.webp", "WEBP")
+    n = renders(page)
+    page.set_input_files("#upload", path)
+    wait_render(page, n)
+    img = cl.load_image(path, colour="rgb")
+    expected = cl.to_display(cl.correlate(img, cl.kernel("sharpen").values), "clip")
+    assert np.array_equal(canvas_pixels(page), as_rgba(expected))
+    assert "eigen.webp" in page.inner_text("#input-info")
+    assert page.get_attribute('#gallery button[data-sample="chelsea"]', "aria-pressed") == "false"
+    assert page.is_visible("#save-input")
+    page.click("#code-panel summary")
+    assert 'cl.load_image("eigen.webp", colour="rgb")' in page.inner_text("#code-convolab")
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_bad_upload_gives_a_message_and_the_page_keeps_working(page, page_errors, tmp_path, lang):
+    page_errors.allow(r"status of 400")
+    open_explorer(page, "?sample=camera&filter=blur", lang=lang)
+    fake = tmp_path / "not-a-photo.png"
+    fake.write_bytes(b"this is text, not a PNG")
+    page.set_input_files("#upload", str(fake))
+    message = page.locator("#input-message.error")
+    message.wait_for()
+    text = message.inner_text()
+    assert ("afbeelding" if lang == "nl" else "image") in text.lower() or "image" in text
+    assert text.startswith("Ongeldige invoer" if lang == "nl" else "Invalid input")
+
+    big = tmp_path / "big.jpg"
+    big.write_bytes(b"\xff" * (11 * 1024 * 1024))
+    page.set_input_files("#upload", str(big))
+    page.wait_for_function("document.getElementById('input-message').textContent.includes('10 MB')")
+
+    n = renders(page)
+    page.select_option("#filter", "edge")
+    wait_render(page, n)
+    assert np.array_equal(canvas_pixels(page), as_rgba(library_output("camera", "edge")))
+
+
+def test_server_error_message_is_shown_in_the_page_language(page, page_errors):
+    page_errors.allow(r"status of 400")
+    page.goto("/en/convolution?sample=camera&filter=blur&border=tegel")
+    page.locator("#error.error").wait_for()
+    assert "border" in page.inner_text("#error")
+    assert page.inner_text("#error").startswith("Invalid input")
+
+
+def test_webcam_with_a_fake_camera(page):
+    page.context.grant_permissions(["camera"])
+    open_explorer(page, "?filter=identity&sample=camera")
+    page.click("#webcam-start")
+    page.locator("#webcam-video").wait_for()
+    page.wait_for_function("document.getElementById('webcam-video').videoWidth > 0")
+    n = renders(page)
+    page.click("#webcam-take")
+    wait_render(page, n)
+    assert page.is_hidden("#webcam")
+    info = page.inner_text("#input-info")
+    assert "camera" in info.lower()
+    # identity filter: the output is the captured frame itself
+    assert np.array_equal(canvas_pixels(page), canvas_pixels(page, "input-canvas"))
+
+
+def test_webcam_refused_gives_a_clear_message(page):
+    open_explorer(page)  # camera permission not granted in this browser context
+    page.click("#webcam-start")
+    page.locator("#input-message.error").wait_for()
+    assert "niet toegestaan" in page.inner_text("#input-message")
+    assert page.is_hidden("#webcam")
