@@ -148,7 +148,9 @@ def test_missing_page_is_html_for_browsers(client):
 
 
 def test_openapi(client):
-    spec = client.get("/openapi.json").json()
+    r = client.get("/openapi.json")
+    assert float(r.headers["server-timing"].partition("app;dur=")[2]) >= 0
+    spec = r.json()
     assert spec["info"]["title"] == "convolab"
     for path in spec["paths"]:
         assert path.startswith("/api/"), f"{path}: JSON APIs live under /api/"

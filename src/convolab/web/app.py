@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import json
 import pkgutil
+import time
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -53,7 +54,31 @@ def create_app() -> FastAPI:
     _add_home_redirects(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(ServerTimingMiddleware)
     return app
+
+
+class ServerTimingMiddleware:
+    """Add ``Server-Timing: app;dur=<ms>`` (time until the response starts) to every answer:
+    the browser's dev tools show it, and ``bench/bench_web.py`` measures with it."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        t0 = time.perf_counter()
+
+        async def timed_send(message):
+            if message["type"] == "http.response.start":
+                ms = (time.perf_counter() - t0) * 1000
+                headers = list(message.get("headers", []))
+                headers.append((b"server-timing", f"app;dur={ms:.2f}".encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, timed_send)
 
 
 def _add_home_redirects(app: FastAPI) -> None:

@@ -1,0 +1,106 @@
+"""Benchmark: the filter explorer's apply request vs cv2.filter2D + PNG encoding.
+
+For each case the same 512 x 512 sample and kernel are used, in the same run:
+
+- ``baseline``: ``cv2.filter2D`` (uint8 in, uint8 out) + ``cv2.imencode(".png")``, the least
+  work that can give a picture of the result;
+- ``server``: the server time of one ``POST /api/apply`` through the whole app (validation,
+  the core's ``correlate`` and ``to_display``, PNG, base64, the legend, the Python code, JSON),
+  read from the app's ``Server-Timing`` header; requests are sent in-process (Starlette's
+  TestClient), the ``round trip`` column adds that client's own overhead;
+- ``compute``: the part of that request that runs in the thread pool.
+
+Target (issue 3): server time per request <= 2 x baseline. Prints a markdown table.
+
+    python bench/bench_web.py [--repeat 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import cv2
+import numpy as np
+from fastapi.testclient import TestClient
+
+import convolab as cl
+from convolab.web.app import create_app
+from convolab.web.routes import explorer
+
+CASES = [
+    ("astronaut", "sharpen", None),
+    ("astronaut", "gaussian-5", None),
+    ("astronaut", "log", None),
+    ("camera", "sobel-x", None),
+    ("camera", "box 15x15", [["1/225"] * 15] * 15),
+]
+
+
+def median_ms(fn, repeat: int) -> float:
+    fn()  # warm up (caches, first-call costs)
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+    client = TestClient(create_app())
+    rows = []
+    for sample, name, cells in CASES:
+        img = cl.sample(sample)
+        if cells is None:
+            values = cl.kernel(name).values
+            body = {"sample": sample, "filter": name}
+        else:
+            values = cl.parse_kernel("; ".join(" ".join(r) for r in cells))
+            body = {"sample": sample, "filter": "identity", "kernel": cells}
+        bgr = cv2.cvtColor(img, cv2.COLOR_RGB2BGR) if img.ndim == 3 else img
+
+        def baseline(bgr=bgr, values=values):
+            out = cv2.filter2D(bgr, -1, values, borderType=cv2.BORDER_CONSTANT)
+            ok, buf = cv2.imencode(".png", out)
+            return buf
+
+        server_ms = []
+
+        def server(body=body, server_ms=server_ms):
+            r = client.post("/api/apply", json=body)
+            assert r.status_code == 200, r.text
+            server_ms.append(float(r.headers["server-timing"].partition("dur=")[2]))
+            return r
+
+        request = explorer.ApplyRequest(**body)
+
+        def compute(request=request):
+            return explorer.compute(request, "nl")
+
+        b = median_ms(baseline, args.repeat)
+        trip = median_ms(server, args.repeat)
+        s = statistics.median(server_ms[1:])  # without the warm-up request
+        c = median_ms(compute, args.repeat)
+        shape = "x".join(map(str, img.shape))
+        rows.append((f"{sample} ({shape})", name, b, c, s, trip, s / b))
+
+    print(f"Median of {args.repeat} runs, milliseconds.\n")
+    print(
+        "| image | filter | filter2D + PNG | compute | server time | round trip "
+        "| server / baseline |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for image, name, b, c, s, trip, ratio in rows:
+        print(f"| {image} | {name} | {b:.1f} | {c:.1f} | {s:.1f} | {trip:.1f} | {ratio:.2f}x |")
+    worst = max(r[-1] for r in rows)
+    print(f"\nWorst ratio {worst:.2f}x (target <= 2x): {'met' if worst <= 2 else 'NOT met'}.")
+
+
+if __name__ == "__main__":
+    np.seterr(all="raise")
+    main()
