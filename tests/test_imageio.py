@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
 import convolab as cl
 
@@ -95,6 +95,25 @@ def test_gif_rgb_with_few_colours():
     img[:5] = (255, 0, 0)
     img[5:, 6:] = (10, 200, 30)
     np.testing.assert_array_equal(cl.load_image(cl.encode_image(img, "gif")), img)
+
+
+@pytest.mark.parametrize(
+    "orientation,shape", [(1, (20, 40)), (3, (20, 40)), (6, (40, 20)), (8, (40, 20))]
+)
+def test_exif_orientation_is_applied(orientation, shape):
+    """Phone photos (pupils photograph their drawings) store 'rotate me' in EXIF; browsers
+    show them upright, so the filtered result must be upright too."""
+    a = np.zeros((20, 40), np.uint8)
+    a[:, :20] = 255  # white left half as stored
+    im = Image.fromarray(a)
+    exif = im.getexif()
+    exif[0x0112] = orientation
+    buf = io.BytesIO()
+    im.save(buf, format="JPEG", exif=exif.tobytes(), quality=95)
+    got = cl.load_image(buf.getvalue())
+    assert got.shape == shape
+    want = np.asarray(ImageOps.exif_transpose(Image.open(io.BytesIO(buf.getvalue()))))
+    np.testing.assert_array_equal(got, want)
 
 
 def test_bytes_like_sources():
@@ -195,6 +214,14 @@ def test_decompression_bomb_refused_by_size(side):
     assert time.perf_counter() - t < 1.0
     msg = str(info.value)
     assert f"{side} x {side}" in msg and "50,000,000" in msg, msg  # size and limit named
+
+
+@pytest.mark.parametrize("max_pixels", [None, 10**9])
+def test_no_limit_still_refuses_bombs_with_a_clear_error(max_pixels):
+    """Without convolab's limit, Pillow's own bomb check (179 MP) still fires: as a
+    ValueError naming the size, not Pillow's DecompressionBombError."""
+    with pytest.raises(ValueError, match="20000 x 20000"):
+        cl.load_image(png_header_only(20_000, 20_000), max_pixels=max_pixels)
 
 
 def test_pixel_limit_is_adjustable():
