@@ -8,6 +8,7 @@ is run and compared with the canvas; everything works from the keyboard; the pag
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -316,6 +317,29 @@ def test_upload_an_image(page, tmp_path):
     assert page.is_visible("#save-input")
     page.click("#code-panel summary")
     assert 'cl.load_image("eigen.webp", colour="rgb")' in page.inner_text("#code-convolab")
+
+
+DROP_FILE = """([b64, name, type]) => {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const data = new DataTransfer();
+  data.items.add(new File([bytes], name, {type}));
+  const zone = document.querySelector(".ex-input");
+  zone.dispatchEvent(new DragEvent("dragover", {dataTransfer: data, bubbles: true, cancelable: true}));
+  zone.dispatchEvent(new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true}));
+}"""
+
+
+def test_drop_an_image(page, tmp_path):
+    open_explorer(page, "?filter=edge&colour=0", lang="en")
+    path = image_file(tmp_path, "dropped.gif", "GIF", size=(50, 30))
+    n = renders(page)
+    data = base64.b64encode(Path(path).read_bytes()).decode()
+    page.evaluate(DROP_FILE, [data, "dropped.gif", "image/gif"])
+    wait_render(page, n)
+    grey = np.asarray(Image.fromarray(cl.load_image(path, colour="rgb")).convert("L"))
+    expected = cl.to_display(cl.correlate(grey, cl.kernel("edge").values), "abs")
+    assert np.array_equal(canvas_pixels(page), as_rgba(expected))
+    assert "dropped.gif" in page.inner_text("#input-info")
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])

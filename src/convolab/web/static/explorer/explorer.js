@@ -265,9 +265,7 @@ async function useUpload(dataUrl, filename, kind) {
   }
 }
 
-async function onFile() {
-  const file = $("upload").files[0];
-  $("upload").value = "";
+async function onFile(file) {
   if (!file) return;
   if (file.type && !UPLOAD_TYPES.includes(file.type)) {
     showMessage($("input-message"), t("explorer.err_upload_type"));
@@ -510,7 +508,24 @@ function wire() {
   }
   $("slider").addEventListener("input", setSplit);
   $("upload-button").addEventListener("click", () => $("upload").click());
-  $("upload").addEventListener("change", () => { onFile(); });
+  $("upload").addEventListener("change", () => {
+    const file = $("upload").files[0];
+    $("upload").value = "";
+    onFile(file);
+  });
+  const dropZone = document.querySelector(".ex-input");
+  dropZone.addEventListener("dragover", (e) => {
+    if (![...e.dataTransfer.types].includes("Files")) return;
+    e.preventDefault();
+    dropZone.classList.add("dropping");
+  });
+  dropZone.addEventListener("dragleave", () => dropZone.classList.remove("dropping"));
+  dropZone.addEventListener("drop", (e) => {
+    dropZone.classList.remove("dropping");
+    if (!e.dataTransfer.files.length) return;
+    e.preventDefault();
+    onFile(e.dataTransfer.files[0]);
+  });
   $("webcam-start").addEventListener("click", () => { startWebcam(); });
   $("webcam-stop").addEventListener("click", () => { stopWebcam(); $("webcam-start").focus(); });
   $("webcam-take").addEventListener("click", () => { takePhoto(); });
