@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -12,6 +13,8 @@ from hypothesis.extra.numpy import arrays
 
 import convolab as cl
 from convolab.borders import BORDERS
+
+SCALE = int(os.environ.get("HYPOTHESIS_SCALE", "1"))  # more examples: see conftest.py
 
 
 def pair(v):
@@ -81,7 +84,7 @@ def opts(case, *keys):
 ALL = ("mode", "padding", "border", "stride", "dilation", "mapping")
 
 
-@settings(max_examples=150)
+@settings(max_examples=150 * SCALE)
 @given(case=cases(), data=st.data())
 def test_sum_and_value_equal_the_core_result(case, data):
     try:

@@ -3,12 +3,16 @@ error from inside numpy or OpenCV (issue 2, "Bad input")."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import convolab as cl
+
+SCALE = int(os.environ.get("HYPOTHESIS_SCALE", "1"))  # more examples: see conftest.py
 
 IMG = np.arange(30, dtype=np.uint8).reshape(5, 6)
 K3 = np.ones((3, 3))
@@ -167,7 +171,7 @@ def check_error(exc: Exception):
     assert any(p in msg for p in PARAMS), f"message names no parameter: {msg!r}"
 
 
-@settings(max_examples=300)
+@settings(max_examples=300 * SCALE)
 @given(
     image=images,
     kernel=kernels,
