@@ -400,13 +400,14 @@ def _num(x: float) -> str:
 
 
 def _py_cell(text: str) -> str:
-    """A cell as a Python expression with the same float value parse_cell gives."""
-    import convolab as cl
+    """A cell as a Python expression with the same float value ``parse_cell`` gives."""
+    from convolab.kernels import parse_cell
 
     if "/" in text:
         a, _, b = text.partition("/")
-        return f"{_py_cell(a)}/{_py_cell(b)}" if "/" not in b else _num(cl.parse_kernel(text)[0, 0])
-    return _num(cl.parse_kernel(text)[0, 0])
+        if "/" not in b:
+            return f"{_num(parse_cell(a))}/{_num(parse_cell(b))}"
+    return _num(parse_cell(text))
 
 
 def _kernel_literal(values: np.ndarray, cells, indent: str) -> str:
