@@ -1,0 +1,291 @@
+"""Labelled images for the small CNN: Fashion-MNIST from Debian, or scikit-learn's digits.
+
+Fashion-MNIST (Zalando Research, MIT licence): 60,000 training and 10,000 test photos of
+clothes, 28 x 28 grey, 10 classes, in Debian's ``dataset-fashion-mnist`` package as standard
+IDX files (``/usr/share/datasets/fashion-mnist``). Nothing is downloaded.
+
+When those files are absent (and no path was asked for), :func:`load_dataset` falls back to
+the 1,797 hand-written digits bundled with scikit-learn (8 x 8, CC BY 4.0), scaled up to
+28 x 28 so the same network and drawing canvas work, and says so in ``Dataset.notice``.
+
+The IDX format: a 4-byte magic number ``0x00 0x00 <type> <dims>`` (type 0x08 = unsigned
+bytes; 3 dims for images, 1 for labels), then one big-endian uint32 size per dimension, then
+the data. Images start at byte 16, labels at byte 8.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .._validate import choice
+
+FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
+#: environment variable that overrides the default Fashion-MNIST folder
+ENV_DIR = "CONVOLAB_FASHION_MNIST"
+DATASETS = ("fashion-mnist", "digits")
+IMAGE_MAGIC = 0x00000803  # unsigned bytes, 3 dimensions (count, rows, cols)
+LABEL_MAGIC = 0x00000801  # unsigned bytes, 1 dimension (count)
+FILES = {
+    "train_images": "train-images-idx3-ubyte",
+    "train_labels": "train-labels-idx1-ubyte",
+    "test_images": "t10k-images-idx3-ubyte",
+    "test_labels": "t10k-labels-idx1-ubyte",
+}
+FASHION_CLASSES_EN = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
+FASHION_CLASSES_NL = (
+    "T-shirt/topje",
+    "Broek",
+    "Trui",
+    "Jurk",
+    "Jas",
+    "Sandaal",
+    "Hemd",
+    "Sneaker",
+    "Tas",
+    "Enkellaars",
+)
+DIGIT_CLASSES = tuple(str(d) for d in range(10))
+
+
+class DatasetError(ValueError):
+    """A dataset file is missing or not what was expected (the message names the file)."""
+
+
+@dataclass
+class Dataset:
+    """Images (N x 28 x 28 uint8, light object on a dark background) with labels 0..9."""
+
+    name: str
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    classes_nl: tuple[str, ...]
+    classes_en: tuple[str, ...]
+    source: str
+    licence: str
+    notice_nl: str | None = None
+    notice_en: str | None = None
+    path: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def notice(self) -> str | None:
+        return self.notice_en
+
+    def classes(self, lang: str = "nl") -> tuple[str, ...]:
+        return self.classes_en if lang == "en" else self.classes_nl
+
+    def subset(self, train: int | None = None, test: int | None = None) -> Dataset:
+        """The first ``train`` / ``test`` examples (for quick demos and tests)."""
+        return Dataset(
+            name=self.name,
+            x_train=self.x_train[:train],
+            y_train=self.y_train[:train],
+            x_test=self.x_test[:test],
+            y_test=self.y_test[:test],
+            classes_nl=self.classes_nl,
+            classes_en=self.classes_en,
+            source=self.source,
+            licence=self.licence,
+            notice_nl=self.notice_nl,
+            notice_en=self.notice_en,
+            path=self.path,
+        )
+
+    def info(self) -> dict:
+        return {
+            "name": self.name,
+            "train": int(len(self.y_train)),
+            "test": int(len(self.y_test)),
+            "image_size": list(self.x_train.shape[1:]),
+            "classes_nl": list(self.classes_nl),
+            "classes_en": list(self.classes_en),
+            "source": self.source,
+            "licence": self.licence,
+            "notice_nl": self.notice_nl,
+            "notice_en": self.notice_en,
+        }
+
+
+def read_idx(path, *, expect: str | None = None) -> np.ndarray:
+    """Read one IDX file (plain or ``.gz``) of unsigned bytes into a numpy array.
+
+    ``expect``: ``"images"`` (magic 2051, N x rows x cols) or ``"labels"`` (magic 2049, N).
+    Every problem raises :class:`DatasetError` (a ``ValueError``) naming the file.
+    """
+    path = Path(path)
+    if expect is not None:
+        choice("expect", expect, ("images", "labels"))
+    if not path.is_file():
+        raise DatasetError(f"dataset file not found: {str(path)!r}")
+    try:
+        raw = path.read_bytes()
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise DatasetError(
+            f"{str(path)!r} is a damaged or truncated gzip file ({exc}); "
+            "expected an IDX file, optionally gzip-compressed"
+        ) from None
+    if len(raw) < 4:
+        raise DatasetError(
+            f"{str(path)!r} is too short ({len(raw)} bytes) to be an IDX file (magic number "
+            "of 4 bytes expected)"
+        )
+    magic = int.from_bytes(raw[:4], "big")
+    wanted = {"images": IMAGE_MAGIC, "labels": LABEL_MAGIC}.get(expect or "")
+    if raw[:2] != b"\x00\x00" or raw[2] != 0x08 or not 1 <= raw[3] <= 4:
+        raise DatasetError(
+            f"{str(path)!r} has the wrong magic number 0x{magic:08x}: not an IDX file of "
+            f"unsigned bytes; expected 0x{(wanted or IMAGE_MAGIC):08x}"
+        )
+    if wanted is not None and magic != wanted:
+        raise DatasetError(
+            f"{str(path)!r} has the wrong magic number 0x{magic:08x}; expected 0x{wanted:08x} "
+            f"(IDX {expect})"
+        )
+    ndim = raw[3]
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise DatasetError(
+            f"{str(path)!r} is truncated: the header needs {header} bytes, the file has {len(raw)}"
+        )
+    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    need = int(np.prod(shape, dtype=np.int64))
+    have = len(raw) - header
+    if have < need:
+        raise DatasetError(
+            f"{str(path)!r} is truncated: shape {shape} needs {need:,} bytes of data, "
+            f"the file has {have:,}"
+        )
+    if have > need:
+        raise DatasetError(
+            f"{str(path)!r} has {have - need:,} bytes more than shape {shape} needs: "
+            "not a valid IDX file"
+        )
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape).copy()
+
+
+def _find(folder: Path, stem: str) -> Path:
+    for name in (stem + ".gz", stem):
+        if (folder / name).is_file():
+            return folder / name
+    raise DatasetError(
+        f"dataset file not found: {str(folder / (stem + '.gz'))!r} (or without .gz); the "
+        f"folder must hold {', '.join(f + '.gz' for f in FILES.values())}"
+    )
+
+
+def load_fashion_mnist(path=None) -> Dataset:
+    """Fashion-MNIST from a folder of the four IDX files (default: Debian's location, or the
+    folder in the ``CONVOLAB_FASHION_MNIST`` environment variable)."""
+    folder = Path(path) if path is not None else default_fashion_dir()
+    if not folder.is_dir():
+        raise DatasetError(
+            f"path: the folder {str(folder)!r} does not exist; it must hold the Fashion-MNIST "
+            "IDX files (Debian package dataset-fashion-mnist)"
+        )
+    parts = {}
+    for key, stem in FILES.items():
+        parts[key] = read_idx(_find(folder, stem), expect=key.split("_")[1])
+    for split in ("train", "test"):
+        images, labels = parts[f"{split}_images"], parts[f"{split}_labels"]
+        if images.shape[0] != labels.shape[0]:
+            raise DatasetError(
+                f"{split}: {images.shape[0]} images but {labels.shape[0]} labels in {str(folder)!r}"
+            )
+        if labels.size and labels.max() > 9:
+            raise DatasetError(f"{split} labels in {str(folder)!r} must be 0..9")
+    return Dataset(
+        name="fashion-mnist",
+        x_train=parts["train_images"],
+        y_train=parts["train_labels"].astype(np.int64),
+        x_test=parts["test_images"],
+        y_test=parts["test_labels"].astype(np.int64),
+        classes_nl=FASHION_CLASSES_NL,
+        classes_en=FASHION_CLASSES_EN,
+        source="Fashion-MNIST, Zalando Research (Debian package dataset-fashion-mnist)",
+        licence="MIT",
+        path=str(folder),
+    )
+
+
+def default_fashion_dir() -> Path:
+    env = os.environ.get(ENV_DIR)
+    return Path(env) if env else FASHION_DIR
+
+
+def fashion_available(path=None) -> bool:
+    folder = Path(path) if path is not None else default_fashion_dir()
+    return all((folder / (s + ".gz")).is_file() or (folder / s).is_file() for s in FILES.values())
+
+
+def load_digits(test_fraction: float = 0.2, seed: int = 0) -> Dataset:
+    """scikit-learn's 1,797 digits (8 x 8, values 0..16), scaled up to 28 x 28 uint8."""
+    from sklearn.datasets import load_digits as sk_digits
+
+    d = sk_digits()
+    small = (d.images * (255.0 / 16.0)).astype(np.float32)
+    big = np.stack([cv2.resize(im, (28, 28), interpolation=cv2.INTER_LINEAR) for im in small])
+    x = np.clip(np.rint(big), 0, 255).astype(np.uint8)
+    y = d.target.astype(np.int64)
+    order = np.random.default_rng(seed).permutation(len(y))
+    n_test = int(round(len(y) * test_fraction))
+    test, train = order[:n_test], order[n_test:]
+    return Dataset(
+        name="digits",
+        x_train=x[train],
+        y_train=y[train],
+        x_test=x[test],
+        y_test=y[test],
+        classes_nl=DIGIT_CLASSES,
+        classes_en=DIGIT_CLASSES,
+        source="scikit-learn digits (UCI optical recognition of handwritten digits)",
+        licence="CC BY 4.0",
+    )
+
+
+def load_dataset(name: str = "fashion-mnist", *, path=None, fallback: bool = True) -> Dataset:
+    """A dataset by name: ``"fashion-mnist"`` or ``"digits"``.
+
+    Fashion-MNIST whose default folder is missing falls back to the digits (``fallback``)
+    with a notice in ``Dataset.notice_nl`` / ``notice_en``. A ``path`` that was asked for
+    explicitly and does not exist, or files in the wrong format, always raise
+    :class:`DatasetError`.
+    """
+    choice("dataset", name, DATASETS)
+    if name == "digits":
+        return load_digits()
+    if path is None and fallback and not fashion_available():
+        ds = load_digits()
+        where = str(default_fashion_dir())
+        ds.notice_nl = (
+            f"Fashion-MNIST is niet gevonden in {where} (installeer het Debian-pakket "
+            "dataset-fashion-mnist). We gebruiken nu de kleine set handgeschreven cijfers "
+            "van scikit-learn."
+        )
+        ds.notice_en = (
+            f"Fashion-MNIST was not found in {where} (install the Debian package "
+            "dataset-fashion-mnist). Using scikit-learn's small set of hand-written digits."
+        )
+        return ds
+    return load_fashion_mnist(path)
