@@ -342,6 +342,21 @@ def test_parse_fractions_inside_nested_lists():
     np.testing.assert_allclose(k, 1 / 9)
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("0,5 0,25; 1 2", [[0.5, 0.25], [1.0, 2.0]]),
+        ("-0,5 1/9", [[-0.5, 1 / 9]]),
+        ("1,2 3,4\n5 6", [[1.2, 3.4], [5.0, 6.0]]),
+        ("1, 2, 3", [[1.0, 2.0, 3.0]]),
+        ("1,2,3", [[1.0, 2.0, 3.0]]),
+    ],
+)
+def test_parse_dutch_decimal_comma_where_spaces_separate(text, expected):
+    """Dutch pupils write 0,5: understood where only spaces separate the values."""
+    np.testing.assert_allclose(cl.parse_kernel(text), expected)
+
+
 def test_parse_comma_is_a_separator_not_a_decimal_comma():
     """Documented: decimals use a point; a comma separates values."""
     assert cl.parse_kernel("0,5").tolist() == [[0.0, 5.0]]
@@ -357,7 +372,7 @@ def test_parse_comma_is_a_separator_not_a_decimal_comma():
         ("[[1, 2], [3]]", r"row 2 has 1 values but row 1 has 2"),
         ("1 a 3", r"row 1, column 2: 'a' is not a number"),
         ("1 2; 3 twee", r"row 2, column 2: 'twee' is not a number"),
-        ("1 2 3; 4,5 5.5.5", r"row 2, column 3: '5.5.5' is not a number"),
+        ("1 2 3; 4, 5 5.5.5", r"row 2, column 3: '5.5.5' is not a number"),
         ("nan 1", "'nan' is not a number"),
         ("inf 1", "'inf' is not a number"),
         ("1e999", "too large"),

@@ -65,7 +65,9 @@ def to_display(raw, mapping: str = "clip", *, value_range=None) -> np.ndarray:
     if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (1, 3, 4)) or a.size == 0:
         raise ValueError(f"raw must be H x W or H x W x 3/4 and not empty; got shape {a.shape}")
     finite_array("raw", a)
-    lo, hi = check_value_range(value_range) if value_range is not None else globals()["value_range"](a)
+    lo, hi = (
+        check_value_range(value_range) if value_range is not None else globals()["value_range"](a)
+    )
     if a.ndim == 3 and a.shape[2] == 4:
         rgb = display_values(a[..., :3], mapping, lo, hi)
         alpha = np.clip(np.rint(a[..., 3:]), 0, 255).astype(np.uint8)

@@ -30,6 +30,9 @@ from numbers import Integral
 from ._validate import choice, int_pair, positive_int
 
 PADDING_NAMES = ("valid", "same", "full")
+# Refuse absurd padding/dilation with a clear error before numpy runs out of memory:
+# the padded image may have at most this many cells (or 4 x the image, if larger).
+MAX_PADDED_CELLS = 50_000_000
 
 
 def effective_size(k: int, d: int) -> int:
@@ -103,6 +106,14 @@ def make_plan(in_shape, k_shape, *, padding="same", stride=1, dilation=1) -> Pla
             )
         pads += [before, after]
         out.append((padded - ke) // stride[axis] + 1)
+    ph, pw = in_shape[0] + pads[0] + pads[1], in_shape[1] + pads[2] + pads[3]
+    limit = max(MAX_PADDED_CELLS, 4 * in_shape[0] * in_shape[1])
+    if ph * pw > limit:
+        raise ValueError(
+            f"padding={padding!r} with dilation={dilation!r} makes the padded image "
+            f"{ph} x {pw} = {ph * pw:,} cells; the limit is {limit:,}. "
+            "Use less padding or dilation"
+        )
     return Plan(
         tuple(in_shape[:2]),
         tuple(k_shape),
@@ -139,7 +150,7 @@ class OutputSize:
     effective: int  # (k - 1) * d + 1
     numerator: int  # i + p_before + p_after - effective
     value: int  # floor(numerator / s) + 1
-    remainder: int  # numerator % s: input cells at the end that no window reaches as a start
+    remainder: int  # numerator % s: cells at the end (of the padded input) no window covers
 
     @property
     def exact(self) -> bool:
@@ -165,8 +176,8 @@ class OutputSize:
                 s += (
                     f" De deling {self.numerator} / {self.stride} gaat niet op (rest "
                     f"{self.remainder}): we ronden af naar beneden, dus de laatste "
-                    f"{self.remainder} cel(len) aan het einde worden door geen enkele "
-                    "stap als start bereikt."
+                    f"{self.remainder} cel(len) aan het einde worden door geen enkel "
+                    "venster bedekt."
                 )
             return s
         s = f"Output size: {self.formula()}."
@@ -174,7 +185,7 @@ class OutputSize:
             s += (
                 f" The division {self.numerator} / {self.stride} is not whole (remainder "
                 f"{self.remainder}): we round down, so the last {self.remainder} cell(s) at the "
-                "end are never reached as a start position."
+                "end are never covered by the kernel."
             )
         return s
 

@@ -14,7 +14,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ._validate import as_image, choice
 from .display import to_display
@@ -61,13 +61,17 @@ def load_image(source, *, colour="keep", max_pixels=MAX_PIXELS, max_side=None) -
                 _check_size(label, im.size, max_pixels, max_side)
                 im.seek(0)
                 im.load()
-                return _to_array(im, colour)
+                # phone photos: turn as the EXIF orientation says (browsers show them so)
+                return _to_array(ImageOps.exif_transpose(im), colour)
     except ValueError:
         raise
     except Image.DecompressionBombError:
         # Pillow's own, larger limit fired while reading the header: name the size anyway.
-        _check_size(label, _header_size(fp), max_pixels, max_side)
-        raise  # pragma: no cover - unreachable: Pillow's limit is above ours
+        w, h = _header_size(fp)
+        _check_size(label, (w, h), max_pixels, max_side)
+        raise ValueError(  # only with max_pixels=None or above Pillow's limit
+            f"{label} is {w} x {h} = {w * h:,} pixels, too large to decode safely"
+        ) from None
     except UnidentifiedImageError as exc:
         raise ValueError(
             f"{label} is not an image convolab can read ({exc.__class__.__name__}); "

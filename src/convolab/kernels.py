@@ -446,12 +446,15 @@ def as_kernel(kernel, param: str = "kernel") -> np.ndarray:
     return arr
 
 
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
 _CELL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 def parse_cell(text: str, where: str = "cell") -> float:
-    """One cell as a pupil types it: ``2``, ``-0.5``, ``.25``, ``1/9``, ``-1/16``."""
+    """One cell as a pupil types it: ``2``, ``-0.5``, ``0,5``, ``.25``, ``1/9``, ``-1/16``."""
     s = str(text).strip()
+    if _DECIMAL_COMMA.match(s):  # one cell: a comma can only be the Dutch decimal comma
+        s = s.replace(",", ".")
     if "/" in s:
         num, _, den = s.partition("/")
         a, b = parse_cell(num, where), parse_cell(den, where)
@@ -474,7 +477,8 @@ def parse_kernel(text: str) -> np.ndarray:
 
     Rows are separated by ``;`` or new lines, values by spaces or commas; a
     cell may be a fraction such as ``1/9``. Nested lists (``[[1, 2], [3, 4]]``)
-    work too. Decimals use a point (``0.5``): a comma separates values.
+    work too. Decimals use a point (``0.5``); a Dutch decimal comma (``0,5``)
+    is understood where values are separated by spaces only (``0,5 0,25``).
 
     >>> parse_kernel("0 -1 0; -1 5 -1; 0 -1 0")[1]
     array([-1.,  5., -1.])
@@ -492,7 +496,7 @@ def parse_kernel(text: str) -> np.ndarray:
         rows = _bracket_rows(s)
     else:
         lines = [ln for ln in re.split(r"[;\n]", s) if ln.strip()]
-        rows = [[c for c in re.split(r"[,\s]+", ln.strip()) if c] for ln in lines]
+        rows = [_split_row(ln) for ln in lines]
     values = []
     for r, row in enumerate(rows, 1):
         if len(row) != len(rows[0]):
@@ -502,6 +506,20 @@ def parse_kernel(text: str) -> np.ndarray:
             )
         values.append([parse_cell(c, f"row {r}, column {c_i}") for c_i, c in enumerate(row, 1)])
     return as_kernel(values)
+
+
+def _split_row(line: str) -> list[str]:
+    """Values of one typed row. Commas separate values, except in a row like
+    ``0,5 0,25`` where values are separated by spaces and every comma stands
+    between digits: there they are Dutch decimal commas."""
+    line = line.strip()
+    if (
+        re.search(r"\s", line)
+        and re.search(r"\d,\d", line)
+        and not re.search(r",\s|\s,|,\D|\D,|^,|,$", line)
+    ):
+        return [c.replace(",", ".") for c in line.split()]
+    return [c for c in re.split(r"[,\s]+", line) if c]
 
 
 _BRACKET_ERROR = "kernel text starts with '[' but is not a list of rows like [[1, 2], [3, 4]]"

@@ -103,8 +103,8 @@ SAMPLES: dict[str, Sample] = {
             "Tekst",
             "Text",
             "text",
-            "Hand-written text, scikit-image data (skimage.data.text)",
-            "CC0 1.0",
+            "Wikipedia File:Corner.png (skimage.data.text)",
+            "no known copyright restrictions, public domain",
         ),
     )
 }
