@@ -8,6 +8,7 @@ is run and compared with the canvas; everything works from the keyboard; the pag
 from __future__ import annotations
 
 import base64
+import re
 from pathlib import Path
 
 import numpy as np
@@ -396,3 +397,26 @@ def test_webcam_refused_gives_a_clear_message(page):
     page.locator("#input-message.error").wait_for()
     assert "niet toegestaan" in page.inner_text("#input-message")
     assert page.is_hidden("#webcam")
+
+
+def test_link_to_the_step_player_for_a_clicked_pixel(page):
+    open_explorer(page, "?sample=camera&filter=sobel-x&mode=convolve")
+    canvas = page.locator("#output-canvas")
+    box = canvas.bounding_box()
+    canvas.click(position={"x": box["width"] * 0.25, "y": box["height"] * 0.5})
+    h, w = cl.sample("camera").shape
+    link = page.locator("#steps-link")
+    shown = re.fullmatch(r"Bekijk pixel \((\d+), (\d+)\) stap voor stap", link.inner_text())
+    row, col = int(shown[1]), int(shown[2])
+    assert abs(row - 0.5 * h) <= 1 and abs(col - 0.25 * w) <= 1  # CSS pixels vs image pixels
+    href = link.get_attribute("href")
+    assert href.startswith("/convolutie/stappen?")
+    assert f"row={row - 4}&col={col - 4}" in href and "filter=sobel-x" in href
+    assert "mode=convolve" in href
+    link.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.split("?")[0].endswith("/convolutie/stappen")
+    # a 9 x 9 kernel is too big for the player: no link
+    page.goto("/convolutie?sample=camera&filter=log")
+    wait_render(page, 0)
+    assert page.is_hidden("#steps")

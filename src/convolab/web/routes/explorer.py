@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, Stri
 
 from ..errors import ApiError, core_call, request_lang
 from ..i18n import t
-from ..pages import page, render
+from ..pages import PAGES, page, render
 
 router = APIRouter()
 
@@ -44,6 +44,8 @@ THUMB_SIDE = 96
 DEFAULT_SAMPLE = "chelsea"
 DEFAULT_FILTER = "sharpen"
 MODES = ("correlate", "convolve")
+STEPS_MAX_KERNEL = 7  # the step-by-step player shows kernels up to 7 x 7
+STEPS_CROP = 8  # and a crop of 8 x 8 pixels
 LEGEND_STEPS = 256
 
 Cell = StrictStr | StrictInt | StrictFloat
@@ -92,9 +94,12 @@ def explorer_page(request: Request, lang: str):
             "max_upload_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
             "max_upload_mp": MAX_UPLOAD_PIXELS // 1_000_000,
             "max_kernel": MAX_KERNEL,
+            "steps_max_kernel": STEPS_MAX_KERNEL,
+            "steps_crop": STEPS_CROP,
             "work_side": WORK_SIDE,
         },
         defaults={"sample": DEFAULT_SAMPLE, "filter": DEFAULT_FILTER},
+        steps_url=PAGES["player"].url(lang) if "player" in PAGES else "",
         borders=[
             {"id": b.name, "example": b.example, "label": getattr(b, lang)}
             for b in cl.BORDERS.values()

@@ -32,6 +32,7 @@ let outputUrl = null;
 let inputUrl = null;
 let seq = 0;
 let webcamStream = null;
+let pixel = null; // [row, col] of the output pixel to explain step by step
 const number = new Intl.NumberFormat(lang(), { maximumFractionDigits: 2 });
 
 const grid = new KernelGrid($("kernel-grid"), {
@@ -399,6 +400,7 @@ async function showResult(result) {
   $("code-convolab").textContent = result.code.convolab;
   $("code-numpy").textContent = result.code.numpy;
   $("status").textContent = t("explorer.status_done", { ms: number.format(result.ms) });
+  updateStepsLink();
   root.dataset.renders = String(Number(root.dataset.renders || 0) + 1);
   root.dataset.state = "done";
 }
@@ -429,6 +431,49 @@ function apply() {
 }
 
 const scheduleApply = debounce(apply, DEBOUNCE_MS);
+
+// --- link to the step-by-step player ---------------------------------------------------------
+
+function updateStepsLink() {
+  const url = root.dataset.stepsUrl;
+  const canvas = $("output-canvas");
+  const small = grid.rows <= Number(root.dataset.stepsMaxKernel)
+    && grid.cols <= Number(root.dataset.stepsMaxKernel);
+  const show = Boolean(url) && source.kind === "sample" && small && canvas.width > 1;
+  $("steps").hidden = !show;
+  if (!show) return;
+  const crop = Number(root.dataset.stepsCrop);
+  if (!pixel || pixel[0] >= canvas.height || pixel[1] >= canvas.width) {
+    pixel = [Math.floor(canvas.height / 2), Math.floor(canvas.width / 2)];
+  }
+  const clamp = (v, n) => Math.max(0, Math.min(v, n - crop));
+  const params = new URLSearchParams({
+    sample: source.name,
+    row: String(clamp(pixel[0] - crop / 2, canvas.height)),
+    col: String(clamp(pixel[1] - crop / 2, canvas.width)),
+    mode: state.mode,
+    border: state.border,
+  });
+  if (grid.isCustom()) {
+    params.set("filter", "custom");
+    params.set("kernel", grid.cells().map((row) => row.join(" ")).join("; "));
+  } else {
+    params.set("filter", state.filter);
+  }
+  if (state.mapping) params.set("mapping", state.mapping);
+  const link = $("steps-link");
+  link.href = `${url}?${params}`;
+  link.textContent = t("explorer.steps_link", { row: pixel[0], col: pixel[1] });
+}
+
+function pickPixel(e) {
+  const canvas = $("output-canvas");
+  const box = canvas.getBoundingClientRect();
+  const col = Math.floor(((e.clientX - box.left) / box.width) * canvas.width);
+  const row = Math.floor(((e.clientY - box.top) / box.height) * canvas.height);
+  pixel = [Math.max(0, Math.min(row, canvas.height - 1)), Math.max(0, Math.min(col, canvas.width - 1))];
+  updateStepsLink();
+}
 
 // --- code panel -------------------------------------------------------------------------------
 
@@ -507,6 +552,7 @@ function wire() {
     r.addEventListener("change", () => setView(r.value));
   }
   $("slider").addEventListener("input", setSplit);
+  $("output-canvas").addEventListener("click", pickPixel);
   $("upload-button").addEventListener("click", () => $("upload").click());
   $("upload").addEventListener("change", () => {
     const file = $("upload").files[0];
