@@ -128,16 +128,16 @@ def test_edit_a_kernel_cell(page):
     sent = []
     page.on("request", lambda r: sent.append(r.url) if "/api/apply" in r.url else None)
     before = canvas_pixels(page)
-    center.fill("0,5")
+    center.fill("0.5.1")
     assert center.get_attribute("aria-invalid") == "true"
     message = page.inner_text("#kernel-error")
-    assert "0.5" in message and "Rij 2, kolom 2" in message
+    assert "'0.5.1' is geen getal" in message and "Rij 2, kolom 2" in message
     page.wait_for_timeout(500)  # longer than the debounce
     assert sent == []
     assert np.array_equal(canvas_pixels(page), before)
 
     n = renders(page)
-    center.fill("0.5")
+    center.fill("0,5")  # a Dutch decimal comma is understood
     wait_render(page, n)
     assert center.get_attribute("aria-invalid") == "false"
     assert page.inner_text("#kernel-error") == ""
@@ -155,6 +155,8 @@ def test_edit_a_kernel_cell(page):
     wait_render(page, 0)
     assert page.locator("#kernel-grid input").count() == 15
     assert page.get_by_label("Rij 2, kolom 2", exact=True).input_value() == "0.5"
+    page.click("#code-panel summary")
+    assert "1/9 0.5 1/9" in page.inner_text("#code-convolab")
 
 
 def test_the_last_change_wins(page):
@@ -420,3 +422,62 @@ def test_link_to_the_step_player_for_a_clicked_pixel(page):
     page.goto("/convolutie?sample=camera&filter=log")
     wait_render(page, 0)
     assert page.is_hidden("#steps")
+
+
+CELLS = [
+    "2",
+    "-0.5",
+    ".25",
+    "+3",
+    "1e-3",
+    "2E+2",
+    "007",
+    "1/9",
+    "-1/16",
+    "1/-2",
+    "1/9/3",
+    "0,5",
+    "-0,25",
+    ",5",
+    "1/0,5",
+    "  4  ",
+    "",
+    " ",
+    "abc",
+    "1 2",
+    "1,5,5",
+    "0.5.1",
+    "1/0",
+    "0/0",
+    "1/",
+    "/2",
+    "--1",
+    "1e999",
+    "nan",
+    "inf",
+    "0x10",
+    "1_000",
+    "½",
+    "1,",
+    "e3",
+]
+
+
+def test_cell_check_agrees_with_the_core(page):
+    """The grid marks exactly the cells the core refuses (it must not send what fails)."""
+    from convolab.kernels import parse_cell
+
+    open_explorer(page)
+    verdicts = page.evaluate(
+        """async (cells) => {
+            const { checkCell } = await import("/static/explorer/kernelgrid.js");
+            return cells.map((c) => { const r = checkCell(c); return r.ok ? r.value : null; });
+        }""",
+        CELLS,
+    )
+    for text, js in zip(CELLS, verdicts, strict=True):
+        try:
+            expected = parse_cell(text)
+        except ValueError:
+            expected = None
+        assert js == expected, f"cell {text!r}: page {js!r}, core {expected!r}"

@@ -216,6 +216,35 @@ def test_code_panel_for_a_resized_upload(client, tmp_path, monkeypatch):
     assert np.array_equal(run_code(body["code"]["numpy"], tmp_path), shown)
 
 
+def test_code_panel_for_a_turned_phone_photo(client, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    im = Image.fromarray(photo(30, 50, seed=4))
+    exif = im.getexif()
+    exif[0x0112] = 6  # orientation: turn 90 degrees clockwise to show
+    buf = io.BytesIO()
+    im.save(buf, format="JPEG", exif=exif)
+    (tmp_path / "telefoon.jpg").write_bytes(buf.getvalue())
+    info = client.post("/api/image", json={"data": b64(buf.getvalue())}).json()
+    assert (info["width"], info["height"]) == (30, 50)  # shown upright, as browsers do
+    request = {"upload": b64(buf.getvalue()), "filename": "telefoon.jpg", "filter": "sobel-y"}
+    body = client.post("/api/apply", json=request).json()
+    shown = png_pixels(body["png"])
+    assert shown.shape == (50, 30, 3)
+    assert np.array_equal(run_code(body["code"]["convolab"], tmp_path), shown)
+    assert np.array_equal(run_code(body["code"]["numpy"], tmp_path), shown)
+
+
+def test_decimal_comma_in_a_cell(client, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    request = {"sample": "coins", "filter": "identity", "kernel": [["0,5"], ["-0,25"]]}
+    body = client.post("/api/apply", json=request).json()
+    expected = cl.to_display(cl.correlate(cl.sample("coins"), [[0.5], [-0.25]]), "clip")
+    assert np.array_equal(png_pixels(body["png"]), expected)
+    assert 'cl.parse_kernel("0.5; -0.25")' in body["code"]["convolab"]
+    assert np.array_equal(run_code(body["code"]["convolab"], tmp_path), expected)
+    assert np.array_equal(run_code(body["code"]["numpy"], tmp_path), expected)
+
+
 # --- uploads ----------------------------------------------------------------------------------
 
 
@@ -261,7 +290,8 @@ def png_header_only(width: int, height: int) -> bytes:
 
 def test_limits_are_checked_before_decoding(client):
     bomb = png_header_only(60_000, 60_000)  # 3.6 gigapixels in a tiny file
-    error(client.post("/api/image?lang=en", json={"data": b64(bomb)}), 400)
+    body = error(client.post("/api/image?lang=en", json={"data": b64(bomb)}), 400)
+    assert "60000 x 60000" in body["error"]
     over = png_header_only(5_001, 5_001)  # just over 25 MP
     assert "25,000,000" in error(client.post("/api/image", json={"data": b64(over)}), 400)["error"]
     thin = encode(np.zeros((1, 100_000), np.uint8))  # 100000 x 1
@@ -304,6 +334,8 @@ BAD = [
     ("empty kernel", "/api/apply", {"sample": "camera", "kernel": []}, 400),
     ("empty cell", "/api/apply", {"sample": "camera", "kernel": [["1", " "]]}, 400),
     ("text cell", "/api/apply", {"sample": "camera", "kernel": [["een"]]}, 400),
+    ("two numbers in a cell", "/api/apply", {"sample": "camera", "kernel": [["1 2"]]}, 400),
+    ("list syntax in a cell", "/api/apply", {"sample": "camera", "kernel": [["[1, 2]"]]}, 400),
     ("divide by zero", "/api/apply", {"sample": "camera", "kernel": [["1/0"]]}, 400),
     ("huge number", "/api/apply", {"sample": "camera", "kernel": [[10**400]]}, 400),
     ("kernel not a list", "/api/apply", {"sample": "camera", "kernel": "1 2 3"}, 422),

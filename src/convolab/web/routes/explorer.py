@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import time
 from functools import cache
 from typing import Annotated, Literal
@@ -308,10 +307,15 @@ def resolve_kernel(body: ApplyRequest):
                 cols=cols,
                 max=MAX_KERNEL,
             )
+        from convolab.kernels import parse_cell
+
         cells = [[_cell_text(v) for v in row] for row in body.kernel]
-        if any(c == "" for row in cells for c in row):
-            raise ValueError("kernel: a cell is empty; every cell needs a number such as 0 or 1/9")
-        values = cl.parse_kernel(json.dumps(cells))
+        values = cl.as_kernel(
+            [
+                [parse_cell(c, f"row {r}, column {k}") for k, c in enumerate(row, 1)]
+                for r, row in enumerate(cells, 1)
+            ]
+        )
         if cat is not None and np.array_equal(values, cat.values):
             cells = None  # the catalogue filter as it is
     return values, cat, cells
@@ -397,6 +401,11 @@ def _safe_filename(name: str | None) -> str:
     return keep or "mijn_afbeelding.png"
 
 
+def _point(cell: str) -> str:
+    """A valid cell with its Dutch decimal commas (0,5) written as points."""
+    return cell.replace(",", ".")
+
+
 def _num(x: float) -> str:
     x = float(x)
     if x.is_integer() and abs(x) < 1e15:
@@ -463,7 +472,7 @@ def convolab_code(body, cat, cells, values, mapping, source, lang) -> str:
     if cells is None and cat is not None:
         kernel = f'kernel = cl.kernel("{cat.id}").values'
     elif cells is not None:
-        text = "; ".join(" ".join(row) for row in cells)
+        text = "; ".join(" ".join(_point(c) for c in row) for row in cells)
         kernel = f'kernel = cl.parse_kernel("{text}")'
     else:  # pragma: no cover - a request has a filter or a kernel
         kernel = "kernel = " + _kernel_literal(values, None, "    ")
@@ -493,7 +502,12 @@ def numpy_code(body, cat, cells, values, mapping, source, value_range, lang) -> 
                 'img = np.asarray(Image.fromarray(img).convert("L"))  ' + _c("code_grey", lang)
             )
     else:
-        load = [f'img = np.asarray(Image.open("{source["filename"]}").convert("RGB"))']
+        head[1] = "from PIL import Image, ImageOps"
+        fname = source["filename"]
+        load = [
+            f'img = ImageOps.exif_transpose(Image.open("{fname}"))  ' + _c("code_exif", lang),
+            'img = np.asarray(img.convert("RGB"))',
+        ]
         resize = _resize_lines(source, lang)
         if resize:
             head.append("import cv2")

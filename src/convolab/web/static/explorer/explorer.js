@@ -109,7 +109,6 @@ function syncKernel() {
     const p = problems[0];
     const key = {
       empty: "explorer.cell_empty",
-      comma: "explorer.cell_comma",
       zero: "explorer.cell_zero_division",
     }[p.reason] || "explorer.cell_invalid";
     showMessage($("kernel-error"), `${t(key, p)} ${t("explorer.cells_not_sent")}`);

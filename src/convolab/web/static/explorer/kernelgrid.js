@@ -1,15 +1,21 @@
 // The editable kernel grid: 1 x 1 up to 15 x 15 text cells.
-// A cell accepts what convolab.parse_kernel accepts for one cell: 2, -0.5, .25, 1e-3, 1/9.
+// A cell accepts what convolab.parse_kernel accepts for one cell: 2, -0.5, .25, 1e-3, 1/9,
+// and the Dutch decimal comma 0,5 (sent and shown in the code as 0.5).
 // Invalid cells are marked (aria-invalid) and reported; the page does not send them.
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
+/** A cell as typed, trimmed, with Dutch decimal commas (0,5 or ,5) written as points. */
+export function normalise(text) {
+  return String(text).trim().replace(/(^|[+\-/]|\d),(?=\d)/g, "$1.");
+}
+
 /**
  * Check one cell as a pupil typed it.
- * Returns {ok: true, value} or {ok: false, reason: "empty"|"comma"|"invalid"|"zero", fixed}.
+ * Returns {ok: true, value} or {ok: false, reason: "empty"|"invalid"|"zero"}.
  */
 export function checkCell(text) {
-  const s = String(text).trim();
+  const s = normalise(text);
   if (s === "") return { ok: false, reason: "empty" };
   const slash = s.indexOf("/");
   if (slash >= 0) {
@@ -22,10 +28,7 @@ export function checkCell(text) {
     if (b.value === 0) return { ok: false, reason: "zero" };
     return { ok: true, value: a.value / b.value };
   }
-  if (!NUMBER.test(s)) {
-    if (/^[+-]?\d*,\d+$/.test(s)) return { ok: false, reason: "comma", fixed: s.replace(",", ".") };
-    return { ok: false, reason: "invalid" };
-  }
+  if (!NUMBER.test(s)) return { ok: false, reason: "invalid" };
   const value = Number(s);
   if (!Number.isFinite(value)) return { ok: false, reason: "invalid" };
   return { ok: true, value };
@@ -81,19 +84,20 @@ export class KernelGrid {
   /** True when the cells differ from the base filter. */
   isCustom() {
     if (this.rows !== this.base.length || this.cols !== this.base[0].length) return true;
-    return this.values.some((row, i) => row.some((v, j) => v.trim() !== this.base[i][j]));
+    return this.values.some((row, i) => row.some((v, j) => normalise(v) !== this.base[i][j]));
   }
 
+  /** The cells to send: trimmed, decimal commas written as points. */
   cells() {
-    return this.values.map((row) => row.map((v) => v.trim()));
+    return this.values.map((row) => row.map(normalise));
   }
 
-  /** All problems, in reading order: [{row, col, text, reason, fixed}] (1-based). */
+  /** All problems, in reading order: [{row, col, text, reason}] (1-based). */
   problems() {
     const out = [];
     this.values.forEach((row, i) => row.forEach((text, j) => {
       const r = checkCell(text);
-      if (!r.ok) out.push({ row: i + 1, col: j + 1, text: text.trim(), reason: r.reason, fixed: r.fixed });
+      if (!r.ok) out.push({ row: i + 1, col: j + 1, text: text.trim(), reason: r.reason });
     }));
     return out;
   }
@@ -124,7 +128,7 @@ export class KernelGrid {
       const ok = checkCell(input.value).ok;
       input.setAttribute("aria-invalid", ok ? "false" : "true");
       const base = this.base[i] && this.base[i][j];
-      input.classList.toggle("changed", ok && base !== undefined && input.value.trim() !== base);
+      input.classList.toggle("changed", ok && base !== undefined && normalise(input.value) !== base);
     }
   }
 
@@ -160,13 +164,13 @@ export class KernelGrid {
   }
 }
 
-/** Cells <-> URL text: cells separated by ",", rows by ";". */
+/** Cells <-> URL text, as parse_kernel reads it: cells separated by spaces, rows by ";". */
 export function cellsToText(cells) {
-  return cells.map((row) => row.join(",")).join(";");
+  return cells.map((row) => row.join(" ")).join(";");
 }
 
 export function textToCells(text) {
-  const rows = text.split(";").map((row) => row.split(","));
+  const rows = text.split(";").map((row) => row.trim().split(/\s+/));
   if (!rows.length || rows.some((row) => row.length !== rows[0].length)) return null;
   return rows;
 }
