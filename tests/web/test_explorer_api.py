@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import base64
 import io
 import struct
@@ -384,3 +385,26 @@ def test_working_size():
     assert explorer.working_size(300, 400) == (300, 400)
     assert explorer.working_size(2048, 1024) == (1024, 512)
     assert explorer.working_size(1, 5000) == (1, 1024)
+
+
+def test_a_filename_cannot_inject_code(client):
+    data = b64(encode(photo(10, 10)))
+    evil = 'x.png"); import os; os.remove("y'
+    body = client.post(
+        "/api/apply", json={"upload": data, "filename": evil, "filter": "blur"}
+    ).json()
+    for code in body["code"].values():
+        tree = ast.parse(code)  # still valid Python
+        names = {
+            n.name for node in ast.walk(tree) if isinstance(node, ast.Import) for n in node.names
+        }
+        assert "os" not in names
+        calls = {
+            node.func.attr
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        }
+        assert "remove" not in calls
+        assert any(
+            isinstance(node, ast.Constant) and "x.png" in str(node.value) for node in ast.walk(tree)
+        )
