@@ -1,0 +1,85 @@
+"""The "when do convolutions help" experiments, run for real on a small budget."""
+
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("sklearn")
+
+
+def test_images_cnn_advantage_disappears_with_shuffled_pixels(client):
+    r = client.post("/api/when/images", json={"train": 3000, "test": 1000, "epochs": 2})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    acc = body["accuracy"]
+    gap_ordered = acc["cnn"]["ordered"] - acc["dense"]["ordered"]
+    gap_shuffled = acc["cnn"]["shuffled"] - acc["dense"]["shuffled"]
+    assert gap_ordered > 0.02  # the CNN wins on real photos
+    assert gap_shuffled < gap_ordered - 0.02  # ... and loses that advantage on shuffled ones
+    assert acc["dense"]["shuffled"] == pytest.approx(acc["dense"]["ordered"], abs=0.005)
+    assert 0.8 < body["params"]["dense"] / body["params"]["cnn"] < 1.25  # similar size
+    assert body["settings"]["train"] == 3000 and body["seconds"] > 0
+    ex = body["examples"]
+    assert len(ex["ordered"]) == len(ex["shuffled"]) == len(ex["labels_nl"])
+    # the same pixels, only moved: same brightness histogram, different places
+    for a, b in zip(ex["ordered"], ex["shuffled"], strict=True):
+        flat_a = sorted(v for row in a for v in row)
+        flat_b = sorted(v for row in b for v in row)
+        assert flat_a == flat_b and a != b
+
+
+def test_table_convolution_is_no_better(client):
+    r = client.post("/api/when/table", json={"folds": 3, "epochs": 60})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    acc = body["accuracy"]
+    assert body["settings"]["rows"] == 569 and body["settings"]["columns"] == 30
+    for order in ("ordered", "shuffled"):
+        best_other = max(acc["dense"][order], acc["logistic"][order])
+        assert acc["conv1d"][order] <= best_other + 0.015  # no convolution advantage
+        assert acc["conv1d"][order] > 0.9  # but it did learn
+    # the order of the columns means nothing to logistic regression and the dense net
+    assert acc["logistic"]["ordered"] == pytest.approx(acc["logistic"]["shuffled"], abs=1e-9)
+    assert acc["dense"]["ordered"] == pytest.approx(acc["dense"]["shuffled"], abs=0.005)
+
+
+def test_same_request_same_numbers(client):
+    a = client.post("/api/when/table", json={"folds": 2, "epochs": 20}).json()
+    b = client.post("/api/when/table", json={"folds": 2, "epochs": 20}).json()
+    assert a["accuracy"] == b["accuracy"]
+
+
+@pytest.mark.parametrize(
+    "url, body, name",
+    [
+        ("/api/when/images", {"train": 10}, "train"),
+        ("/api/when/images", {"epochs": 50}, "epochs"),
+        ("/api/when/images", {"test": 10**6}, "test"),
+        ("/api/when/table", {"folds": 1}, "folds"),
+        ("/api/when/table", {"epochs": 5000}, "epochs"),
+    ],
+)
+def test_out_of_range_budget(client, url, body, name):
+    for lang in ("nl", "en"):
+        r = client.post(f"{url}?lang={lang}", json=body)
+        assert r.status_code == 400
+        err = r.json()
+        assert err["ok"] is False and err["code"] == "out_of_range" and name in err["error"]
+
+
+def test_bad_body_and_method(client):
+    r = client.post("/api/when/table", json={"folds": "many"})
+    assert r.status_code == 422 and r.json()["code"] == "invalid_request"
+    r = client.post(
+        "/api/when/table", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 422
+    assert client.get("/api/when/table").status_code == 405
+
+
+def test_pages_in_both_languages(client):
+    nl = client.get("/convolutie/wanneer")
+    en = client.get("/en/convolution/when")
+    assert nl.status_code == en.status_code == 200
+    assert "Wanneer helpen convoluties" in nl.text and "When do convolutions help" in en.text
+    assert "/static/when/when.js" in nl.text and 'id="i18n-when"' in nl.text
+    assert client.get("/static/when/when.js").status_code == 200
