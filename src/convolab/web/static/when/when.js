@@ -140,6 +140,18 @@ function conclusionTable(r) {
   return text;
 }
 
+/** The budget may be set in the URL (?train=3000&epochs=1, ?folds=3&table_epochs=50). */
+function budget(name) {
+  const q = new URLSearchParams(window.location.search);
+  const keys = name === "images" ? { train: "train", test: "test", epochs: "epochs" } : { folds: "folds", epochs: "table_epochs" };
+  const body = {};
+  for (const [field, param] of Object.entries(keys)) {
+    const v = Number(q.get(param));
+    if (q.has(param) && Number.isInteger(v)) body[field] = v;
+  }
+  return body;
+}
+
 function wire(name, models, conclude, extra) {
   const button = $(`wh-${name}-run`);
   const status = $(`wh-${name}-status`);
@@ -152,7 +164,7 @@ function wire(name, models, conclude, extra) {
       status.textContent = t("when.running", { s: Math.round((performance.now() - start) / 1000) });
     }, 1000);
     try {
-      const r = await postJSON(`/api/when/${name}`, {});
+      const r = await postJSON(`/api/when/${name}`, budget(name));
       drawBars($(`wh-${name}-chart`), r, models);
       fillTable($(`wh-${name}-table`), r, models);
       $(`wh-${name}-caption`).textContent = t(`when.${name}_caption`, { dataset: r.dataset });
