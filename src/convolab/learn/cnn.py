@@ -147,8 +147,9 @@ class Trainer:
         ``"digits"``); ``path`` is the Fashion-MNIST folder (default Debian's).
     lr, optimizer, batch_size : learning rate, ``"adam"`` | ``"sgd"``, images per step.
     train_limit, test_limit : use only the first so many examples (quick demos).
-    examples : how many test images get predictions in each snapshot. example : the index of
-        the test image whose feature maps are shown.
+    examples : how many test images get predictions in each snapshot (one of each class first,
+        see :func:`pick_examples`). example : the index of the test image whose feature maps
+        are shown.
     """
 
     def __init__(
@@ -162,7 +163,7 @@ class Trainer:
         seed: int = 0,
         train_limit: int | None = None,
         test_limit: int | None = None,
-        examples: int = 8,
+        examples: int = 10,
         example: int = 0,
     ):
         if isinstance(data, str):
@@ -184,16 +185,17 @@ class Trainer:
         if self.batch_size > MAX_BATCH:
             raise ValueError(f"batch_size must be at most {MAX_BATCH}; got {self.batch_size}")
         self.seed = positive_int("seed", seed, minimum=0)
-        n_examples = positive_int("examples", examples, minimum=0)
-        self.examples = list(range(min(n_examples, len(data.y_test))))
+        self.examples = pick_examples(data.y_test, positive_int("examples", examples, minimum=0))
         self.set_example(example)
-        self._x_train = torch.from_numpy(np.ascontiguousarray(data.x_train))
-        self._y_train = torch.from_numpy(np.ascontiguousarray(data.y_train, dtype=np.int64))
+        self._x_train = np.ascontiguousarray(data.x_train)  # shared, never written
+        self._y_train = np.ascontiguousarray(data.y_train, dtype=np.int64)
         self.lock = threading.Lock()  # held while the weights change or are read
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(self.seed)
             self.model = SmallCNN(len(data.classes_en))
         self.optimizer = make_optimizer(self.optimizer_name, self.model.parameters(), self.lr)
+        # Guessing at random costs ln(classes) (2.3 for 10); a loss 100 times that has exploded.
+        self.explode_at = 100 * math.log(len(data.classes_en))
         self._generator = torch.Generator().manual_seed(self.seed)
         self.epochs_done = 0
         self.steps_done = 0
@@ -236,20 +238,20 @@ class Trainer:
         model, opt = self.model, self.optimizer
         for epoch in range(first_epoch + 1, first_epoch + epochs + 1):
             model.train()
-            order = torch.randperm(n, generator=self._generator)
+            order = torch.randperm(n, generator=self._generator).numpy()
             for i in range(0, n, self.batch_size):
                 if should_stop():
                     yield self._progress("stopped", epoch, total, start, None, None)
                     return
                 idx = order[i : i + self.batch_size]
-                x = self._x_train[idx].unsqueeze(1).float().div_(255.0)
-                y = self._y_train[idx]
+                x = torch.from_numpy(self._x_train[idx]).unsqueeze(1).float().div_(255.0)
+                y = torch.from_numpy(self._y_train[idx])
                 with self.lock:
                     opt.zero_grad()
                     logits = model(x)
                     loss = nn.functional.cross_entropy(logits, y)
                     value = float(loss.detach())
-                    if not math.isfinite(value):
+                    if not math.isfinite(value) or value > self.explode_at:
                         yield self._diverged(epoch, total, start, value)
                         return
                     loss.backward()
@@ -305,9 +307,11 @@ class Trainer:
     def _diverged(self, epoch, total, start, value) -> Progress:
         suggestion = smaller_lr(self.lr)
         p = self._progress("diverged", epoch, total, start, value, None)
+        how = f"{value:.4g}" if math.isfinite(value) else str(value)
         p.message = (
-            f"Training stopped: the loss became {value} at step {self.steps_done} (the learning "
-            f"rate {self.lr} is too large). Try a smaller learning rate, e.g. {suggestion}."
+            f"Training stopped: the loss became {how} at step {self.steps_done} (guessing at "
+            f"random gives {self.explode_at / 100:.2f}): the learning rate {self.lr} is too "
+            f"large. Try a smaller learning rate, e.g. {suggestion}."
         )
         p.suggestion = suggestion
         return p
@@ -402,6 +406,21 @@ class Trainer:
         """Save ``model.pt`` (the state dict) and ``model.json`` (classes, dataset, accuracy,
         date, ...) in ``folder`` (created if needed; its parent must exist)."""
         return save_model(self.model, folder, self.metadata())
+
+
+def pick_examples(labels: np.ndarray, n: int) -> list[int]:
+    """``n`` test indices for the example gallery: the first image of each class in turn, so
+    every class shows up (then the next of each class, and so on), in test-set order."""
+    labels = np.asarray(labels)
+    by_class = [list(np.flatnonzero(labels == c)) for c in np.unique(labels)]
+    picked: list[int] = []
+    depth = 0
+    while len(picked) < min(n, len(labels)):
+        for idx in by_class:
+            if depth < len(idx) and len(picked) < n:
+                picked.append(int(idx[depth]))
+        depth += 1
+    return sorted(picked)
 
 
 def check_trainer_params(**params) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import threading
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -197,16 +198,24 @@ def _find(folder: Path, stem: str) -> Path:
 
 def load_fashion_mnist(path=None) -> Dataset:
     """Fashion-MNIST from a folder of the four IDX files (default: Debian's location, or the
-    folder in the ``CONVOLAB_FASHION_MNIST`` environment variable)."""
+    folder in the ``CONVOLAB_FASHION_MNIST`` environment variable).
+
+    The arrays are read once per folder and shared between calls (the files are checked for
+    changes): treat them as read-only.
+    """
     folder = Path(path) if path is not None else default_fashion_dir()
     if not folder.is_dir():
         raise DatasetError(
             f"path: the folder {str(folder)!r} does not exist; it must hold the Fashion-MNIST "
             "IDX files (Debian package dataset-fashion-mnist)"
         )
-    parts = {}
-    for key, stem in FILES.items():
-        parts[key] = read_idx(_find(folder, stem), expect=key.split("_")[1])
+    files = {key: _find(folder, stem) for key, stem in FILES.items()}
+    stamp = tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files.values())
+    with _cache_lock:
+        cached = _cache.get(str(folder))
+        if cached is not None and cached[0] == stamp:
+            return _copy_meta(cached[1])
+    parts = {key: read_idx(f, expect=key.split("_")[1]) for key, f in files.items()}
     for split in ("train", "test"):
         images, labels = parts[f"{split}_images"], parts[f"{split}_labels"]
         if images.shape[0] != labels.shape[0]:
@@ -215,7 +224,7 @@ def load_fashion_mnist(path=None) -> Dataset:
             )
         if labels.size and labels.max() > 9:
             raise DatasetError(f"{split} labels in {str(folder)!r} must be 0..9")
-    return Dataset(
+    ds = Dataset(
         name="fashion-mnist",
         x_train=parts["train_images"],
         y_train=parts["train_labels"].astype(np.int64),
@@ -227,6 +236,19 @@ def load_fashion_mnist(path=None) -> Dataset:
         licence="MIT",
         path=str(folder),
     )
+    with _cache_lock:
+        _cache.clear()  # one folder at a time: 55 MB is enough
+        _cache[str(folder)] = (stamp, ds)
+    return _copy_meta(ds)
+
+
+_cache: dict[str, tuple[tuple, Dataset]] = {}
+_cache_lock = threading.Lock()
+
+
+def _copy_meta(ds: Dataset) -> Dataset:
+    """A new Dataset object (notices may be set on it) sharing the arrays."""
+    return ds.subset(None, None)
 
 
 def default_fashion_dir() -> Path:

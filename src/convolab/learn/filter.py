@@ -21,7 +21,7 @@ the least-squares fit over *all* k x k filters gives the lowest loss any filter 
 (``floor_loss``) and the share of the target it can explain (``explained``). When that share
 is clearly below 100 %, ``achievable`` is False: no filter can do this, and the loss stays up.
 
-The input is the photo in grey, made smaller (``size`` x ``size``) and standardised (mean 0,
+The input is the middle of the photo in grey, made smaller (``size`` x ``size``) and standardised (mean 0,
 spread 1), as neural networks usually get their input; that keeps the learning rate the same
 for every photo. A detailed photo (grass) shows the layer every pattern and learns fastest;
 a smooth one (the cameraman) needs many more steps.
@@ -48,6 +48,7 @@ NON_CONVOLUTION = ("threshold", "mirror")
 INITS = ("random", "zero")
 MAX_KERNEL = 9
 MIN_SIZE, MAX_SIZE = 16, 128
+ZOOM = 4  # the photo's middle square, at most ZOOM * size wide, is scaled to size x size
 DEFAULT_IMAGE = "grass"
 #: A target counts as reachable by some filter when the best filter explains this share of it.
 ACHIEVABLE = 0.9999
@@ -140,7 +141,8 @@ def prepare_image(image=DEFAULT_IMAGE, size: int = 64) -> np.ndarray:
     """A photo as the square grey float64 (0..255) picture the layer sees.
 
     ``image``: a sample name (``convolab.samples()``) or an image array (grey or colour,
-    uint8 or float 0..255). The middle square is cut out and scaled to ``size`` x ``size``.
+    uint8 or float 0..255). The middle square (at most ``4 * size`` pixels wide) is cut out
+    and scaled to ``size`` x ``size``.
     """
     size = positive_int("size", size)
     if not MIN_SIZE <= size <= MAX_SIZE:
@@ -156,7 +158,7 @@ def prepare_image(image=DEFAULT_IMAGE, size: int = 64) -> np.ndarray:
     h, w = img.shape
     if min(h, w) < 8:
         raise ValueError(f"image must be at least 8 x 8 pixels; got {h} x {w}")
-    s = min(h, w)
+    s = min(h, w, ZOOM * size)  # a middle square: details stay visible after scaling down
     top, left = (h - s) // 2, (w - s) // 2
     square = np.ascontiguousarray(img[top : top + s, left : left + s], dtype=np.float32)
     interp = cv2.INTER_AREA if s > size else cv2.INTER_LINEAR

@@ -202,8 +202,18 @@ class NetworkJob(Job):
         self.history: list[dict] = []
 
     def start(self) -> list[dict]:
-        self.trainer = Trainer(self.dataset, path=self.path, **self.trainer_params)
+        params = dict(self.trainer_params)
+        position = params.pop("example", 0)  # a place in the example gallery, not a test index
+        self.trainer = Trainer(self.dataset, path=self.path, **params)
+        self._show_example(position)
         return [self._init("init")]
+
+    def _show_example(self, position: int) -> None:
+        t = self.trainer
+        if not 0 <= position < max(1, len(t.examples)):
+            raise ValueError(f"example must be 0..{len(t.examples) - 1}; got {position}")
+        if t.examples:
+            t.set_example(t.examples[position])
 
     def _init(self, kind: str) -> dict:
         t = self.trainer
@@ -211,7 +221,7 @@ class NetworkJob(Job):
             "type": kind,
             "dataset": t.data.info(),
             "examples": t.example_images(),
-            "example": t.example,
+            "example": t.examples.index(t.example) if t.example in t.examples else 0,
             "settings": {
                 "lr": t.lr,
                 "optimizer": t.optimizer_name,
@@ -258,7 +268,7 @@ class NetworkJob(Job):
         if unknown:
             raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}; allowed: example")
         if "example" in params and self.trainer is not None:
-            self.trainer.set_example(params["example"])
+            self._show_example(params["example"])
             self._last_snapshot = self.trainer.snapshot()
             return [{"type": "maps", "snapshot": self._last_snapshot}]
         return []

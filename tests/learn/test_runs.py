@@ -1,0 +1,202 @@
+"""The run manager: queue and slots, sessions, abandoned runs, threads that end."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from convolab.learn.jobs import FilterJob, NetworkJob
+from convolab.learn.runs import Job, RunLimitError, RunManager
+
+
+class Counter(Job):
+    """A job that counts: ``advance`` adds one (and takes ``pause`` seconds)."""
+
+    kind = "count"
+    nice = 0
+
+    def __init__(self, until=10**9, chunk=0.01, fail_at=None):
+        self.n = 0
+        self.until = until
+        self.chunk = chunk
+        self.fail_at = fail_at
+
+    def advance(self):
+        time.sleep(self.chunk)
+        self.n += 1
+        if self.fail_at is not None and self.n >= self.fail_at:
+            raise RuntimeError("boom")
+        return [{"type": "count", "n": self.n}], self.n >= self.until
+
+    def step(self):
+        self.n += 1
+        return [{"type": "count", "n": self.n}]
+
+    def snapshot(self):
+        return {"n": self.n}
+
+
+def wait_for(predicate, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return predicate()
+
+
+@pytest.fixture
+def manager():
+    m = RunManager(max_running=1, connect_grace=30, disconnect_grace=0.3)
+    yield m
+    m.shutdown()
+    assert not m.threads()
+
+
+def test_at_most_n_run_and_the_rest_queue_in_order(manager):
+    runs = [manager.create(f"s{i}", Counter(), play=True) for i in range(3)]
+    assert wait_for(lambda: runs[0].status == "running")
+    assert wait_for(lambda: runs[1].status == "queued" and runs[2].status == "queued")
+    assert (runs[1].position, runs[2].position) == (1, 2)
+    assert manager.running_count() == 1 and manager.queue_length() == 2
+    n1 = runs[1].job.n
+    time.sleep(0.2)
+    assert runs[1].job.n == n1 == 0  # a queued run does not compute
+    runs[0].command("pause")
+    assert wait_for(lambda: runs[1].status == "running")
+    assert wait_for(lambda: runs[2].position == 1)
+    assert runs[0].status == "paused"
+    runs[1].stop()
+    assert wait_for(lambda: runs[2].status == "running")
+    events, _ = runs[2].events_after(0)
+    positions = [
+        e["position"] for _, e in events if e["type"] == "status" and e["status"] == "queued"
+    ]
+    assert positions == [2, 1]
+
+
+def test_two_slots_run_two_at_once():
+    m = RunManager(max_running=2, connect_grace=30)
+    try:
+        runs = [m.create(f"s{i}", Counter(), play=True) for i in range(3)]
+        assert wait_for(lambda: [r.status for r in runs] == ["running", "running", "queued"])
+    finally:
+        m.shutdown()
+
+
+def test_runs_are_private_to_their_session(manager):
+    run = manager.create("alice", Counter())
+    assert manager.get(run.id, "alice") is run
+    assert manager.get(run.id, "bob") is None
+    assert manager.get("nope", "alice") is None
+
+
+def test_step_pause_and_finish(manager):
+    run = manager.create("s", Counter(until=5, chunk=0.0))
+    run.subscribe()
+    run.command("step")
+    assert wait_for(lambda: run.job.n == 1)
+    run.command("play")
+    assert wait_for(lambda: run.status == "finished")
+    assert run.job.n == 5
+    assert manager.running_count() == 0  # the slot is free again
+    run.command("snapshot")
+    assert wait_for(lambda: any(e["type"] == "snapshot" for _, e in run.events_after(0)[0]))
+    assert run.thread.is_alive()  # finished, but kept for more commands until abandoned
+
+
+def test_a_run_nobody_watches_stops_and_its_thread_ends():
+    m = RunManager(max_running=1, connect_grace=0.3, disconnect_grace=0.3)
+    never = m.create("s", Counter(), play=True)
+    watched = m.create("t", Counter(), play=True)
+    watched.subscribe()
+    assert wait_for(lambda: never.closed, 3)
+    assert never.end_reason == "disconnected"
+    assert wait_for(lambda: not never.thread.is_alive(), 3)
+    assert wait_for(lambda: watched.status == "running")  # got the slot
+    time.sleep(0.5)
+    assert not watched.closed
+    watched.unsubscribe()  # the browser tab closed
+    assert wait_for(lambda: watched.closed, 3)
+    assert wait_for(lambda: not m.threads(), 3)
+    assert watched.end_reason == "disconnected"
+    events, closed = watched.events_after(0)
+    assert closed and events[-1][1]["status"] == "stopped"
+
+
+def test_a_failing_job_ends_with_an_error_event(manager):
+    run = manager.create("s", Counter(fail_at=3), play=True)
+    assert wait_for(lambda: run.closed)
+    assert run.status == "error" and run.error == "boom"
+    assert manager.running_count() == 0
+
+
+def test_a_bad_command_is_reported_and_the_run_goes_on(manager):
+    run = manager.create("s", FilterJob(target="blur", size=32))
+    run.command("configure", lr=-1)
+    assert wait_for(lambda: any(e["type"] == "problem" for _, e in run.events_after(0)[0]))
+    problem = next(e for _, e in run.events_after(0)[0] if e["type"] == "problem")
+    assert "lr (learning rate)" in problem["error"]
+    assert not run.closed
+    with pytest.raises(ValueError, match="unknown command"):
+        run.command("explode")
+
+
+def test_a_new_run_replaces_the_oldest_of_the_same_session():
+    m = RunManager(max_running=4, max_per_session=2, connect_grace=30)
+    try:
+        a, b = m.create("s", Counter()), m.create("s", Counter())
+        c = m.create("s", Counter())
+        assert wait_for(lambda: a.closed)
+        assert a.end_reason == "replaced" and not b.closed and not c.closed
+    finally:
+        m.shutdown()
+
+
+def test_the_server_refuses_runs_when_full():
+    m = RunManager(max_running=1, max_runs=2, connect_grace=30)
+    try:
+        m.create("a", Counter())
+        m.create("b", Counter())
+        with pytest.raises(RunLimitError):
+            m.create("c", Counter())
+    finally:
+        m.shutdown()
+
+
+def test_filter_job_streams_frames_until_converged(manager):
+    run = manager.create("s", FilterJob(target="sobel-x", speed="max"), play=True)
+    run.subscribe()
+    assert wait_for(lambda: run.status == "finished", 20)
+    events = [e for _, e in run.events_after(0)[0]]
+    assert events[0]["type"] == "init" and events[0]["achievable"] is True
+    frames = [e for e in events if e["type"] == "frame"]
+    assert frames[-1]["state"]["status"] == "converged"
+    losses = [v for f in frames for _, v in f["losses"]]
+    assert len(losses) == frames[-1]["state"]["step"]  # every step's loss was sent once
+    assert frames[-1]["output"].startswith("data:image/png;base64,")
+
+
+def test_network_job_reports_and_threads_end():
+    before = threading.active_count()
+    m = RunManager(max_running=1, connect_grace=30, disconnect_grace=0.2)
+    job = NetworkJob(dataset="digits", epochs=1, train_limit=200, report_every=0.0)
+    run = m.create("s", job, play=True)
+    run.subscribe()
+    assert wait_for(lambda: run.status == "finished", 30)
+    kinds = [e.get("kind") for _, e in run.events_after(0)[0] if e["type"] == "progress"]
+    assert "epoch" in kinds and kinds[-1] == "done"
+    run.unsubscribe()
+    assert wait_for(lambda: not run.thread.is_alive(), 5)
+    assert threading.active_count() <= before
+
+
+def test_network_job_checks_settings_before_starting():
+    with pytest.raises(ValueError, match="lr"):
+        NetworkJob(lr=-1)
+    with pytest.raises(ValueError, match="epochs"):
+        NetworkJob(epochs=0)
+    with pytest.raises(ValueError, match="dataset"):
+        NetworkJob(dataset="cifar")
