@@ -160,6 +160,8 @@ def test_audio_original_and_filtered(client):
         ("/api/signals/explain?count=1000", 400, "out_of_range", "count"),
         ("/api/signals/explain?stage=window", 400, "invalid_stage", ""),
         ("/api/signals/audio.wav?signal=ecg", 400, "not_audio", "ecg"),
+        (f"{FILTER}?causal=true&stride=2", 400, "invalid_causal", "1"),
+        (f"{FILTER}?causal=true&mode=convolve", 400, "invalid_causal", ""),
         ("/api/signals/values?signal=nope", 400, "unknown_signal", "nope"),
     ],
 )

@@ -70,9 +70,13 @@ class FilterQuery(BaseModel):
     stride: int = Field(1, description=f"1..{MAX_STRIDE}")
     dilation: int = Field(1, description=f"1..{MAX_DILATION}")
     causal: bool = Field(
-        False, description="only past values (a trailing filter); ignores padding and stride"
+        False,
+        description="only past values (a trailing filter); needs padding 'same', stride 1 "
+        "and mode 'correlate'",
     )
-    stage: str = Field("", description="ECG only: show a beat-detector step instead")
+    stage: str = Field(
+        "", description="ECG only: answer with a step of the beat detector instead of the result"
+    )
 
 
 class ExplainQuery(FilterQuery):
@@ -178,6 +182,8 @@ def _options(q: FilterQuery, x: sg.Signal, k: sg.SignalKernel) -> dict:
     _check_range("dilation", q.dilation, 1, MAX_DILATION)
     if q.stage and (q.stage not in STAGES or x.info.kind != "ecg"):
         raise _err(400, "invalid_stage", "err_stage", value=q.stage)
+    if q.causal and (padding != "same" or q.stride != 1 or q.mode != "correlate"):
+        raise _err(400, "invalid_causal", "err_causal")
     span = (k.size - 1) * q.dilation + 1
     if not q.causal and padding == "valid" and span > x.values.size:
         raise _err(400, "kernel_too_long", "err_too_long", span=span, n=x.values.size)

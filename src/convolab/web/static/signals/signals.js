@@ -62,7 +62,13 @@ function query(extra = {}) {
     q.set(name, String(v));
   }
   for (const name of ["mode", "padding", "border", "stride", "dilation"]) q.set(name, String(state[name]));
-  if (state.causal) q.set("causal", "true");
+  if (state.causal) {
+    // only the past: the window ends at each sample (the other options are fixed)
+    q.set("causal", "true");
+    q.set("mode", "correlate");
+    q.set("padding", "same");
+    q.set("stride", "1");
+  }
   if (state.stage && SIGNALS[state.signal].kind === "ecg") q.set("stage", state.stage);
   for (const [key, v] of Object.entries(extra)) q.set(key, String(v));
   return q.toString();
