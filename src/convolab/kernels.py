@@ -522,6 +522,7 @@ def _split_row(line: str) -> list[str]:
     return [c for c in re.split(r"[,\s]+", line) if c]
 
 
+_TOKEN = re.compile(r'"[^"]*"|\'[^\']*\'|[^,\s]+')
 _BRACKET_ERROR = "kernel text starts with '[' but is not a list of rows like [[1, 2], [3, 4]]"
 
 
@@ -538,7 +539,8 @@ def _bracket_rows(s: str) -> list[list[str]]:
         raise ValueError(_BRACKET_ERROR)
     else:
         groups = [inner]
-    return [[c.strip("'\"") for c in re.split(r"[,\s]+", g.strip()) if c] for g in groups]
+    # a quoted cell is one cell whatever it holds ("0,5" is a Dutch decimal)
+    return [[c.strip("'\"") for c in _TOKEN.findall(g)] for g in groups]
 
 
 def _size(param, size) -> tuple[int, int]:
