@@ -37,6 +37,8 @@ def display_values(x, mapping: str, lo: float, hi: float) -> np.ndarray:
     number a pupil reads in a step is the pixel they see.
     """
     x = np.asarray(x, dtype=np.float64)
+    shape = x.shape
+    x = x.reshape(-1)  # 0-d sums too: numpy gives scalars, not arrays, for 0-d arithmetic
     # In place on one fresh buffer: the mapping is on the web app's hot path.
     if mapping == "clip":
         y = x.copy()
@@ -57,7 +59,7 @@ def display_values(x, mapping: str, lo: float, hi: float) -> np.ndarray:
             y = np.zeros_like(x)
     np.rint(y, out=y)
     np.clip(y, 0, 255, out=y)
-    return y.astype(np.uint8)
+    return y.astype(np.uint8).reshape(shape)
 
 
 def to_display(raw, mapping: str = "clip", *, value_range=None) -> np.ndarray:
