@@ -65,7 +65,16 @@ def correlate(image, kernel, *, padding="same", border="zero", stride=1, dilatio
     >>> convolve(img, [[0, 0, 0], [0, 0, 1], [0, 0, 0]], padding="valid")
     array([[4.]])
     """
-    return _apply(image, kernel, False, padding, border, stride, dilation, engine)
+    return apply(
+        image,
+        kernel,
+        flip=False,
+        padding=padding,
+        border=border,
+        stride=stride,
+        dilation=dilation,
+        engine=engine,
+    )
 
 
 def convolve(image, kernel, *, padding="same", border="zero", stride=1, dilation=1, engine="auto"):
@@ -74,15 +83,38 @@ def convolve(image, kernel, *, padding="same", border="zero", stride=1, dilation
     Same parameters as :func:`correlate`. For a symmetric kernel (blur,
     Laplacian) both give the same result; for Sobel or emboss they differ.
     """
-    return _apply(image, kernel, True, padding, border, stride, dilation, engine)
+    return apply(
+        image,
+        kernel,
+        flip=True,
+        padding=padding,
+        border=border,
+        stride=stride,
+        dilation=dilation,
+        engine=engine,
+    )
 
 
-def prepare(image, kernel, *, flip=False, padding="same", border="zero", stride=1, dilation=1):
-    """Check and resolve all arguments: (image array, kernel as applied, border, plan)."""
+def prepare(
+    image,
+    kernel,
+    *,
+    flip=False,
+    padding="same",
+    border="zero",
+    stride=1,
+    dilation=1,
+    max_kernel=None,
+):
+    """Check and resolve all arguments: (image array, kernel as applied, border, plan).
+
+    ``max_kernel`` (rows, cols): the largest kernel accepted, 31 x 31 unless
+    given (:mod:`convolab.signals` allows one long row).
+    """
     from ._validate import as_image
 
     img = as_image(image)
-    k = as_kernel(kernel)
+    k = as_kernel(kernel, max_shape=max_kernel)
     if flip:
         k = k[::-1, ::-1].copy()
     border = check_border(border)
@@ -90,7 +122,20 @@ def prepare(image, kernel, *, flip=False, padding="same", border="zero", stride=
     return img, k, border, plan
 
 
-def _apply(image, kernel, flip, padding, border, stride, dilation, engine):
+def apply(
+    image,
+    kernel,
+    *,
+    flip=False,
+    padding="same",
+    border="zero",
+    stride=1,
+    dilation=1,
+    engine="auto",
+    max_kernel=None,
+):
+    """:func:`correlate` (``flip=False``) or :func:`convolve` (``flip=True``), with
+    the kernel-size limit as a parameter: the one entry to both engines."""
     choice("engine", engine, ENGINES)
     img, k, border, plan = prepare(
         image,
@@ -100,6 +145,7 @@ def _apply(image, kernel, flip, padding, border, stride, dilation, engine):
         border=border,
         stride=stride,
         dilation=dilation,
+        max_kernel=max_kernel,
     )
     alpha = None
     if img.ndim == 3 and img.shape[2] == 4:

@@ -21,7 +21,7 @@ import numpy as np
 from ._validate import choice, int_pair
 from .borders import border_index
 from .display import check_value_range, display_values, value_range
-from .engine import correlate, prepare
+from .engine import apply, prepare
 from .geometry import Plan
 from .kernels import MAPPINGS
 
@@ -155,10 +155,43 @@ def steps(
             yield ctx.at(r, c)
 
 
+def trace(
+    image,
+    kernel,
+    *,
+    mode="correlate",
+    padding="same",
+    border="zero",
+    stride=1,
+    dilation=1,
+    mapping="clip",
+    value_range=None,
+    max_kernel=None,
+):
+    """The checked context behind :func:`explain` and :func:`steps`: ``.at(row, col)``
+    gives one position's :class:`Explanation`, ``.plan`` the geometry. For callers
+    (the 1-D module) that need another kernel-size limit than 31 x 31."""
+    return _Context(
+        image, kernel, mode, padding, border, stride, dilation, mapping, value_range, max_kernel
+    )
+
+
 class _Context:
     """Arguments checked once, shared by every position of a trace."""
 
-    def __init__(self, image, kernel, mode, padding, border, stride, dilation, mapping, vrange):
+    def __init__(
+        self,
+        image,
+        kernel,
+        mode,
+        padding,
+        border,
+        stride,
+        dilation,
+        mapping,
+        vrange,
+        max_kernel=None,
+    ):
         self.mode = choice("mode", mode, MODES)
         self.mapping = choice("mapping", mapping, MAPPINGS)
         img, k, self.border, self.plan = prepare(
@@ -169,13 +202,20 @@ class _Context:
             border=border,
             stride=stride,
             dilation=dilation,
+            max_kernel=max_kernel,
         )
         if img.ndim == 3:
             img = img[..., :3]  # alpha is carried, not filtered
         self.img, self.k = img, k
         if vrange is None and self.mapping in ("offset", "rescale"):
-            raw = correlate(
-                img, k, padding=padding, border=border, stride=stride, dilation=dilation
+            raw = apply(
+                img,
+                k,
+                padding=padding,
+                border=border,
+                stride=stride,
+                dilation=dilation,
+                max_kernel=max_kernel,
             )
             vrange = value_range(raw)
         self.lo, self.hi = check_value_range(vrange) if vrange is not None else (0.0, 0.0)

@@ -417,8 +417,12 @@ def kernel(name: str) -> Kernel:
     return _BY_NAME[key]
 
 
-def as_kernel(kernel, param: str = "kernel") -> np.ndarray:
-    """Any accepted kernel form -> a checked 2-D float64 array (a fresh copy)."""
+def as_kernel(kernel, param: str = "kernel", *, max_shape=None) -> np.ndarray:
+    """Any accepted kernel form -> a checked 2-D float64 array (a fresh copy).
+
+    ``max_shape`` (rows, cols) defaults to 31 x 31; the 1-D module passes a
+    longer single row for signal kernels.
+    """
     if isinstance(kernel, Kernel):
         return kernel.values.copy()
     if isinstance(kernel, str):
@@ -437,10 +441,10 @@ def as_kernel(kernel, param: str = "kernel") -> np.ndarray:
         )
     if arr.size == 0:
         raise ValueError(f"{param} is empty; it needs at least 1 x 1 values")
-    if max(arr.shape) > MAX_KERNEL_SIZE:
+    mh, mw = max_shape or (MAX_KERNEL_SIZE, MAX_KERNEL_SIZE)
+    if arr.shape[0] > mh or arr.shape[1] > mw:
         raise ValueError(
-            f"{param} is {arr.shape[0]} x {arr.shape[1]}; allowed sizes are 1 x 1 up to "
-            f"{MAX_KERNEL_SIZE} x {MAX_KERNEL_SIZE}"
+            f"{param} is {arr.shape[0]} x {arr.shape[1]}; allowed sizes are 1 x 1 up to {mh} x {mw}"
         )
     finite_array(param, arr)
     return arr

@@ -20,21 +20,20 @@ from numbers import Integral
 
 import numpy as np
 
-from .. import engine as _engine
-from .._validate import MAX_KERNEL_SIZE, choice, finite_array, positive_int
-from ..borders import border_index, check_border
-from ..geometry import PADDING_NAMES, make_plan
+from .._validate import choice, finite_array, positive_int
+from ..borders import check_border
+from ..engine import apply as _apply2d
+from ..explain import trace as _trace2d
+from ..geometry import PADDING_NAMES
 from ..geometry import explain_output_size as _explain_output_size
-from .kernels import as_kernel1d
+from .kernels import MAX_TAPS, as_kernel1d
 
 MODES = ("correlate", "convolve")
 ENGINES = ("auto", "opencv", "numpy")
 
-# Kernels up to this many taps go through the public convolab.correlate /
-# convolab.explain; the core caps 2-D kernels at 31 x 31 (a limit meant for
-# grids that pupils type), so longer single-row kernels are handed to the
-# same engine functions with the plan made by convolab.geometry.
-_PUBLIC_MAX = MAX_KERNEL_SIZE
+# The core caps 2-D kernels at 31 x 31 (grids that pupils type); a signal
+# kernel is one row of up to MAX_TAPS taps, passed to the same engine.
+_ROW = (1, MAX_TAPS)
 
 
 def as_signal(signal, param: str = "signal") -> np.ndarray:
@@ -144,23 +143,17 @@ def _apply(signal, kernel, flip, padding, border, stride, dilation, engine):
     x, k, padding, border, stride, dilation, _ = _resolve(
         signal, kernel, padding, border, stride, dilation
     )
-    img, ker = x[None, :], k[None, :]
-    opts = dict(padding=_pad2(padding), border=border, stride=(1, stride), dilation=(1, dilation))
-    if k.size <= _PUBLIC_MAX:
-        from .. import convolve, correlate
-
-        return (convolve if flip else correlate)(img, ker, engine=engine, **opts)[0]
-    if flip:
-        ker = ker[:, ::-1].copy()
-    plan = make_plan(
-        img.shape,
-        ker.shape,
-        padding=opts["padding"],
-        stride=opts["stride"],
-        dilation=opts["dilation"],
-    )
-    run = _engine._numpy_engine if engine == "numpy" else _engine._opencv_engine
-    return run(img, ker, border, plan)[0]
+    return _apply2d(
+        x[None, :],
+        k[None, :],
+        flip=flip,
+        padding=_pad2(padding),
+        border=border,
+        stride=(1, stride),
+        dilation=(1, dilation),
+        engine=engine,
+        max_kernel=_ROW,
+    )[0]
 
 
 def output_length(n: int, k: int, *, padding="same", stride=1, dilation=1) -> int:
@@ -221,43 +214,31 @@ class _Trace:
             signal, kernel, padding, border, stride, dilation
         )
         self.x, self.border, self.out_len = x, border, size.value
-        self.opts = dict(
-            padding=_pad2(padding), border=border, stride=(1, stride), dilation=(1, dilation)
+        self.ctx = _trace2d(
+            x[None, :],
+            k[None, :],
+            mode=self.mode,
+            padding=_pad2(padding),
+            border=border,
+            stride=(1, stride),
+            dilation=(1, dilation),
+            max_kernel=_ROW,
         )
-        self.k = k[::-1].copy() if self.mode == "convolve" else k
-        self._k_given = k
-        self.before, self.stride, self.dilation = size.pad_before, stride, dilation
 
     def at(self, i: int) -> Explanation1D:
-        if self.k.size <= _PUBLIC_MAX:
-            from .. import explain
-
-            e = explain(
-                self.x[None, :], self._k_given[None, :], (0, i), mode=self.mode, **self.opts
-            )
-            positions, sources = e.cols, e.source_cols
-            padded, window, products = e.padded[0], e.window[0], e.products[0]
-            total = float(e.sum)
-        else:
-            # the same gather as convolab.explain, on one row (see _PUBLIC_MAX)
-            positions = i * self.stride - self.before + np.arange(self.k.size) * self.dilation
-            sources = border_index(positions, self.x.size, self.border)
-            padded = (positions < 0) | (positions >= self.x.size)
-            window = np.where(sources >= 0, self.x[np.maximum(sources, 0)], 0.0)
-            products = window * self.k
-            total = float(products.sum())
+        e = self.ctx.at(0, i)
         return Explanation1D(
             i,
             self.mode,
             self.border,
             self.out_len,
-            positions,
-            sources,
-            padded,
-            window,
-            self.k,
-            products,
-            total,
+            e.cols,
+            e.source_cols,
+            e.padded[0],
+            e.window[0],
+            e.kernel[0],
+            e.products[0],
+            float(e.sum),
         )
 
 
