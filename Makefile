@@ -28,8 +28,11 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format src tests bench
 
-bench: $(STAMP)
+bench: $(STAMP)  ## all benchmarks; results go in docs/benchmarks.md
 	$(BIN)/python bench/bench_core.py
+	$(BIN)/python bench/bench_signals.py
+	$(BIN)/python bench/bench_web.py
+	$(BIN)/python bench/bench_learn.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
