@@ -171,7 +171,8 @@ def test_filter_job_streams_frames_until_converged(manager):
     run.subscribe()
     assert wait_for(lambda: run.status == "finished", 20)
     events = [e for _, e in run.events_after(0)[0]]
-    assert events[0]["type"] == "init" and events[0]["achievable"] is True
+    init = next(e for e in events if e["type"] == "init")
+    assert init["achievable"] is True and init["state"]["step"] == 0
     frames = [e for e in events if e["type"] == "frame"]
     assert frames[-1]["state"]["status"] == "converged"
     losses = [v for f in frames for _, v in f["losses"]]

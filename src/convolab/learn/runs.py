@@ -358,9 +358,10 @@ class RunManager:
             : max(0, len(mine) + 1 - self.max_per_session)
         ]:
             old.stop("replaced")
+        if play:  # ask for a slot now: the queue keeps the order in which runs were made
+            run._playing = True
+            self._request(run)
         run.thread.start()
-        if play:
-            run.command("play")
         return run
 
     def get(self, run_id: str, session: str) -> Run | None:
