@@ -54,6 +54,7 @@ async function newRun() {
     const answer = await postJSON("/api/learn/runs", runBody());
     if (mine !== generation) return;
     run = { id: answer.run.id, events: answer.events };
+    root.dataset.runId = run.id;
     connect(mine);
   } catch (err) {
     if (mine !== generation) return;

@@ -53,6 +53,7 @@ async function start() {
     const answer = await postJSON("/api/network/runs", body);
     if (mine !== generation) return;
     run = { id: answer.run.id, events: answer.events };
+    root.dataset.runId = run.id;
     source = new EventSource(withLang(answer.events));
     source.onmessage = (e) => { if (mine === generation) handle(JSON.parse(e.data)); };
     source.onerror = () => {
