@@ -7,7 +7,7 @@ there, so the originals stay clean. A copy that already exists is never overwrit
 user may have edited it.
 
 JupyterLab is the optional extra ``notebook`` (``pip install -e ".[notebook]"``); without
-it the copy still happens and a clear :class:`NotebookError` says what to install.
+it nothing is copied and a clear :class:`NotebookError` says what to install.
 """
 
 from __future__ import annotations
@@ -28,12 +28,14 @@ _MESSAGES = {
         "unchanged": "al aanwezig (ongewijzigd): {name}",
         "kept": "overgeslagen: {name} bestaat al en is aangepast; jouw versie blijft staan",
         "start": "JupyterLab start in {folder}. Stoppen: Ctrl+C.",
+        "stopped": "JupyterLab is gestopt.",
     },
     "en": {
         "copied": "copied: {name}",
         "unchanged": "already there (unchanged): {name}",
         "kept": "skipped: {name} already exists and was edited; your version is kept",
         "start": "Starting JupyterLab in {folder}. Stop it with Ctrl+C.",
+        "stopped": "JupyterLab has stopped.",
     },
 }
 
@@ -162,9 +164,9 @@ def open_notebooks(
     python = str(python or sys.executable)
     if start and not has_jupyterlab(python):
         raise NotebookError(
-            f"JupyterLab is not installed for {python}. It is the optional extra 'notebook': "
-            'run `pip install -e ".[notebook]"` in the convolab folder (or `make setup`), '
-            "then `convolab notebook` again"
+            f"JupyterLab is not installed for {python}. It comes with convolab's optional "
+            "extra 'notebook' (convolab[notebook]): run `pip install -e \".[notebook]\"` in "
+            "the convolab folder (or `make setup`), then `convolab notebook` again"
         )
     report = copy_notebooks(folder, lang, teacher=teacher)
     for line in report.lines(lang):
@@ -175,7 +177,22 @@ def open_notebooks(
     cmd = [python, "-m", "jupyterlab", f"--notebook-dir={report.folder}"]
     if not browser:
         cmd.append("--no-browser")
-    code = subprocess.run(cmd, check=False).returncode
-    if code not in (0, 130, -2):  # -2 / 130: stopped with Ctrl+C
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")  # e.g. in a container; JupyterLab refuses root otherwise
+    proc = subprocess.Popen(cmd)
+    try:
+        code = proc.wait()
+    except KeyboardInterrupt:
+        # Ctrl+C: ask JupyterLab to shut down its kernels and stop (SIGTERM), without the
+        # "Shutdown this Jupyter server (y/[n])?" question it asks on a single Ctrl+C.
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        print(_MESSAGES[lang]["stopped"])
+        return report
+    if code != 0:
         raise NotebookError(f"JupyterLab stopped with exit code {code}")
     return report
