@@ -301,7 +301,15 @@ class Trainer:
             snapshot=snapshot,
         )
         if loss is not None:
-            self.history.append({"step": p.step, "loss": loss, "train_accuracy": acc, "kind": kind})
+            self.history.append(
+                {
+                    "step": p.step,
+                    "loss": loss,
+                    "train_accuracy": acc,
+                    "test_accuracy": self.test_accuracy if kind == "epoch" else None,
+                    "kind": kind,
+                }
+            )
         return p
 
     def _diverged(self, epoch, total, start, value) -> Progress:
@@ -504,15 +512,19 @@ def load_model(folder) -> tuple[SmallCNN, dict]:
     return model, meta
 
 
-def plot_filters(model: SmallCNN, ax=None):
-    """Draw the first layer's filters as grey grids (matplotlib). Returns the figure."""
+def plot_filters(model):
+    """Draw the first layer's filters as coloured grids with their numbers (matplotlib).
+    ``model``: a :class:`SmallCNN` or a :class:`Trainer`. Returns the figure."""
     import matplotlib.pyplot as plt
 
+    model = getattr(model, "model", model)
     w = model.conv1.weight.detach()[:, 0].numpy()
     m = float(np.abs(w).max()) or 1.0
     fig, axes = plt.subplots(1, len(w), figsize=(1.4 * len(w), 1.6))
     for i, (a, k) in enumerate(zip(np.atleast_1d(axes), w, strict=True)):
         a.imshow(k, cmap="RdBu_r", vmin=-m, vmax=m)
+        for (r, c), v in np.ndenumerate(k):
+            a.text(c, r, f"{v:.1f}", ha="center", va="center", fontsize=6)
         a.set_title(f"{i + 1}", fontsize=9)
         a.set_xticks([])
         a.set_yticks([])
