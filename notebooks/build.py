@@ -97,6 +97,8 @@ Wat je leert:
 7. Convolutie of correlatie? De filter spiegelen, met de hand uitgerekend
 8. De rand van de foto en de grootte van het resultaat
 9. Je eigen foto
+10. De laag die zelf een filter leert
+11. Signalen: hartslag en koersen
 
 *Naar het voorbeeld van de KIKS-notebook "Convolutie" van Dwengo vzw.*""",
         """# Convolutions in Python
@@ -122,6 +124,8 @@ What you will learn:
 7. Convolution or correlation? Flipping the filter, worked out by hand
 8. The border of the photo and the size of the result
 9. Your own photo
+10. The layer that learns its own filter
+11. Signals: heartbeat and prices
 
 *Modelled on the KIKS notebook "Convolutie" by Dwengo vzw.*""",
     ),
@@ -1354,6 +1358,356 @@ assert np.array_equal(cl.load_image(saved), cl.to_display(result))""",
     ),
 )
 
+# ---- 10. the layer that learns its filter ------------------------------------------------
+
+add(
+    Md(
+        """## 10. De laag die zelf een filter leert
+
+In een neuraal netwerk kiest niemand de getallen van de filter. Een **convolutionele laag**
+begint met willekeurige getallen en leert de juiste zelf.
+
+Dat proberen we hier. We verstoppen een filter (Sobel naar rechts). De laag ziet de foto en
+het resultaat van de verstopte filter, maar niet de filter zelf. Na elke stap past ze haar
+9 getallen een klein beetje aan, zodat haar resultaat meer lijkt op het gewenste resultaat.
+Dat heet **gradient descent**: stap voor stap afdalen naar een kleinere fout.""",
+        """## 10. The layer that learns its own filter
+
+In a neural network nobody chooses the numbers of the filter. A **convolutional layer**
+starts with random numbers and learns the right ones itself.
+
+We try that here. We hide a filter (Sobel right). The layer sees the photo and the result
+of the hidden filter, but not the filter itself. After each step it changes its 9 numbers a
+little, so that its result looks more like the wanted result. That is called **gradient
+descent**: step by step going down to a smaller error.""",
+    ),
+    Code(
+        """from convolab.learn import FilterLearner
+
+hidden = "sobel-x"
+learner = FilterLearner(hidden, image="grass", size=64)
+start = learner.kernel
+state = learner.fit(max_steps=300)
+print(f"Na {state.step} stappen is de grootste fout {state.max_abs_error:.4f}.")
+print("geleerd:")
+print_grid(state.kernel.round(2) + 0.0)  # + 0.0 maakt van -0 gewoon 0
+print("verstopt:")
+print_grid(cl.kernel(hidden))""",
+        """from convolab.learn import FilterLearner
+
+hidden = "sobel-x"
+learner = FilterLearner(hidden, image="grass", size=64)
+start = learner.kernel
+state = learner.fit(max_steps=300)
+print(f"After {state.step} steps the largest error is {state.max_abs_error:.4f}.")
+print("learned:")
+print_grid(state.kernel.round(2) + 0.0)  # + 0.0 turns -0 into plain 0
+print("hidden:")
+print_grid(cl.kernel(hidden))""",
+    ),
+    Code(
+        '''def show_kernels(kernels, titles):
+    """Filters als gekleurde vakjes met hun getallen: rood positief, blauw negatief."""
+    top = max(np.abs(k).max() for k in kernels)
+    fig, axes = plt.subplots(1, len(kernels), figsize=(2.6 * len(kernels), 2.6), squeeze=False)
+    for ax, k, title in zip(axes[0], kernels, titles, strict=True):
+        ax.imshow(k, cmap="RdBu_r", vmin=-top, vmax=top)
+        for (r, c), v in np.ndenumerate(k):
+            ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=9)
+        ax.set_title(title)
+        ax.axis("off")
+    plt.show()
+
+
+show_kernels([start, state.kernel, cl.kernel(hidden).values], ["begin", "geleerd", "verstopt"])
+plt.figure(figsize=(6, 2.5))
+plt.plot(learner.history)
+plt.yscale("log")
+plt.xlabel("stap")
+plt.ylabel("fout (loss)")
+plt.show()''',
+        '''def show_kernels(kernels, titles):
+    """Filters as coloured cells with their numbers: red positive, blue negative."""
+    top = max(np.abs(k).max() for k in kernels)
+    fig, axes = plt.subplots(1, len(kernels), figsize=(2.6 * len(kernels), 2.6), squeeze=False)
+    for ax, k, title in zip(axes[0], kernels, titles, strict=True):
+        ax.imshow(k, cmap="RdBu_r", vmin=-top, vmax=top)
+        for (r, c), v in np.ndenumerate(k):
+            ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=9)
+        ax.set_title(title)
+        ax.axis("off")
+    plt.show()
+
+
+show_kernels([start, state.kernel, cl.kernel(hidden).values], ["start", "learned", "hidden"])
+plt.figure(figsize=(6, 2.5))
+plt.plot(learner.history)
+plt.yscale("log")
+plt.xlabel("step")
+plt.ylabel("error (loss)")
+plt.show()''',
+    ),
+    Md(
+        """### Hetzelfde in gewoon PyTorch
+`FilterLearner` doet niets geheims. Dit is dezelfde training in een tiental regels PyTorch,
+de bibliotheek waarmee echte neurale netwerken gemaakt worden. De laag `nn.Conv2d` doet
+**correlatie** (deel 7): ze leert de verstopte filter zoals hij is, niet gedraaid.""",
+        """### The same in plain PyTorch
+`FilterLearner` does nothing secret. This is the same training in about ten lines of
+PyTorch, the library real neural networks are made with. The layer `nn.Conv2d` does
+**correlation** (part 7): it learns the hidden filter as it is, not turned.""",
+    ),
+    Code(
+        """import torch
+from torch import nn
+
+crop = cl.sample("grass")[224:288, 224:288].astype(float)
+x = (crop - crop.mean()) / crop.std()  # gemiddelde 0, spreiding 1: zo leert een netwerk vlotter
+wanted = cl.correlate(x, hidden, padding="valid")  # wat de laag moet leren maken
+x_t = torch.tensor(x, dtype=torch.float32)[None, None]  # vorm (1, 1, 64, 64): 1 foto, 1 kanaal
+wanted_t = torch.tensor(wanted, dtype=torch.float32)[None, None]
+
+torch.manual_seed(0)
+layer = nn.Conv2d(1, 1, kernel_size=3, bias=False)
+optimizer = torch.optim.Adam(layer.parameters(), lr=0.1)
+for step in range(300):
+    optimizer.zero_grad()
+    loss = torch.mean((layer(x_t) - wanted_t) ** 2)  # de fout: gemiddelde van de kwadraten
+    loss.backward()  # in welke richting moet elk getal van de filter?
+    optimizer.step()  # een klein stapje in die richting
+    if step % 100 == 0:
+        print(f"stap {step}: fout {loss.item():.3g}")
+
+learned = layer.weight.detach()[0, 0].numpy()
+print_grid(learned.round(2) + 0.0)
+assert np.abs(learned - cl.kernel(hidden).values).max() < 0.05""",
+        """import torch
+from torch import nn
+
+crop = cl.sample("grass")[224:288, 224:288].astype(float)
+x = (crop - crop.mean()) / crop.std()  # mean 0, spread 1: a network learns faster like this
+wanted = cl.correlate(x, hidden, padding="valid")  # what the layer must learn to make
+x_t = torch.tensor(x, dtype=torch.float32)[None, None]  # shape (1, 1, 64, 64): 1 photo, 1 channel
+wanted_t = torch.tensor(wanted, dtype=torch.float32)[None, None]
+
+torch.manual_seed(0)
+layer = nn.Conv2d(1, 1, kernel_size=3, bias=False)
+optimizer = torch.optim.Adam(layer.parameters(), lr=0.1)
+for step in range(300):
+    optimizer.zero_grad()
+    loss = torch.mean((layer(x_t) - wanted_t) ** 2)  # the error: mean of the squares
+    loss.backward()  # which way should each number of the filter go?
+    optimizer.step()  # a small step that way
+    if step % 100 == 0:
+        print(f"step {step}: error {loss.item():.3g}")
+
+learned = layer.weight.detach()[0, 0].numpy()
+print_grid(learned.round(2) + 0.0)
+assert np.abs(learned - cl.kernel(hidden).values).max() < 0.05""",
+    ),
+    Md(
+        """### ✏️ Oefening 10
+Laat de laag een andere filter vinden: kies een naam uit de lijst van deel 6, of typ zelf
+getallen, zoals `"1 0 -1; 1 0 -1; 1 0 -1"`. Probeer daarna `"mirror"`: het spiegelbeeld
+van de foto (links en rechts omgewisseld). Lukt dat ook? Waarom wel of niet?""",
+        """### ✏️ Exercise 10
+Let the layer find another filter: choose a name from the list in part 6, or type numbers
+yourself, such as `"1 0 -1; 1 0 -1; 1 0 -1"`. Then try `"mirror"`: the mirror image of the
+photo (left and right swapped). Does that work too? Why or why not?""",
+    ),
+    Answer(
+        """# Oefening 10: kies een filter en voer het vak uit.
+target = "emboss"
+state2 = FilterLearner(target, image="grass", size=64).fit(max_steps=300)
+print(state2.status, "na", state2.step, "stappen")
+print_grid(state2.kernel.round(2) + 0.0)""",
+        """# Exercise 10: choose a filter and run the box.
+target = "emboss"
+state2 = FilterLearner(target, image="grass", size=64).fit(max_steps=300)
+print(state2.status, "after", state2.step, "steps")
+print_grid(state2.kernel.round(2) + 0.0)""",
+        """# Oefening 10: elke filter van 3 × 3 vindt de laag terug.
+for target in ["emboss", "1 0 -1; 1 0 -1; 1 0 -1"]:
+    state2 = FilterLearner(target, image="grass", size=64).fit(max_steps=300)
+    print(target, ":", state2.status, "na", state2.step, "stappen")
+    assert state2.converged
+# Spiegelen lukt niet: een pixel helemaal links moet naar rechts, veel verder dan een filter
+# van 3 × 3 reikt. Geen enkele filter kan dat; de fout blijft hoog.
+mirror = FilterLearner("mirror", image="grass", size=64)
+state3 = mirror.fit(max_steps=300)
+print(f"mirror: de beste filter verklaart maar {mirror.explained:.0%} van het resultaat")
+assert not state3.achievable""",
+        """# Exercise 10: the layer finds every 3 × 3 filter back.
+for target in ["emboss", "1 0 -1; 1 0 -1; 1 0 -1"]:
+    state2 = FilterLearner(target, image="grass", size=64).fit(max_steps=300)
+    print(target, ":", state2.status, "after", state2.step, "steps")
+    assert state2.converged
+# Mirroring does not work: a pixel far on the left must go to the right, much further than a
+# 3 × 3 filter reaches. No filter can do that; the error stays high.
+mirror = FilterLearner("mirror", image="grass", size=64)
+state3 = mirror.fit(max_steps=300)
+print(f"mirror: the best filter explains only {mirror.explained:.0%} of the result")
+assert not state3.achievable""",
+    ),
+)
+
+# ---- 11. signals ---------------------------------------------------------------------------
+
+add(
+    Md(
+        """## 11. Signalen
+
+Convoluties werken niet alleen op foto's. Een **signaal** is een rij metingen na elkaar:
+een hartfilmpje (ECG), geluid, de temperatuur, een aandelenkoers. De filter is dan een
+rijtje getallen dat langs het signaal schuift. Hetzelfde idee, met één dimensie minder.
+
+Het gemiddelde van 9 metingen na elkaar (`moving_average(9)`) strijkt de ruis van een
+hartfilmpje glad.""",
+        """## 11. Signals
+
+Convolutions don't only work on photos. A **signal** is a row of measurements one after the
+other: a heart recording (ECG), sound, the temperature, a share price. The filter is then a
+short row of numbers that slides along the signal. The same idea, with one dimension less.
+
+The average of 9 measurements in a row (`moving_average(9)`) smooths the noise out of a
+heart recording.""",
+    ),
+    Code(
+        """from convolab import signals as sg
+
+ecg = sg.signal("ecg")
+print(ecg.info.about_nl if LANG == "nl" else ecg.info.about_en)
+first = ecg.values[: 5 * 360]  # de eerste 5 seconden: 360 metingen per seconde
+seconds = ecg.times[: 5 * 360]
+smooth = sg.correlate1d(first, sg.moving_average(9))
+plt.figure(figsize=(10, 3))
+plt.plot(seconds, first, lw=0.8, label="ECG")
+plt.plot(seconds, smooth, lw=1.5, label="gemiddelde van 9")
+plt.xlabel("seconden")
+plt.ylabel("mV")
+plt.legend()
+plt.show()""",
+        """from convolab import signals as sg
+
+ecg = sg.signal("ecg")
+print(ecg.info.about_nl if LANG == "nl" else ecg.info.about_en)
+first = ecg.values[: 5 * 360]  # the first 5 seconds: 360 measurements per second
+seconds = ecg.times[: 5 * 360]
+smooth = sg.correlate1d(first, sg.moving_average(9))
+plt.figure(figsize=(10, 3))
+plt.plot(seconds, first, lw=0.8, label="ECG")
+plt.plot(seconds, smooth, lw=1.5, label="average of 9")
+plt.xlabel("seconds")
+plt.ylabel("mV")
+plt.legend()
+plt.show()""",
+    ),
+    Md(
+        """**Hartslagen tellen** kan ook met convoluties: neem het verschil met de vorige meting
+(zo vallen de steile pieken op), maak alles positief (kwadrateren), neem het gemiddelde over
+150 milliseconden (één heuvel per hartslag) en tel de heuvels boven een drempel.
+`sg.detect_beats` doet die stappen (naar Pan en Tompkins, 1985).""",
+        """**Counting heartbeats** works with convolutions too: take the difference with the
+previous measurement (that makes the steep spikes stand out), make everything positive
+(squaring), take the average over 150 milliseconds (one hill per heartbeat) and count the
+hills above a threshold. `sg.detect_beats` does those steps (after Pan and Tompkins, 1985).""",
+    ),
+    Code(
+        """beats = sg.detect_beats(ecg)
+minutes = ecg.duration / 60
+print(f"{len(beats.peaks)} hartslagen in {minutes:.0f} minuten: {beats.bpm:.0f} per minuut")
+ten = 10 * 360
+found = beats.peaks[beats.peaks < ten]
+plt.figure(figsize=(10, 3))
+plt.plot(ecg.times[:ten], ecg.values[:ten], lw=0.8)
+plt.plot(ecg.times[found], ecg.values[found], "o", color="red", label="hartslag")
+plt.xlabel("seconden")
+plt.ylabel("mV")
+plt.legend()
+plt.show()""",
+        """beats = sg.detect_beats(ecg)
+minutes = ecg.duration / 60
+print(f"{len(beats.peaks)} heartbeats in {minutes:.0f} minutes: {beats.bpm:.0f} per minute")
+ten = 10 * 360
+found = beats.peaks[beats.peaks < ten]
+plt.figure(figsize=(10, 3))
+plt.plot(ecg.times[:ten], ecg.values[:ten], lw=0.8)
+plt.plot(ecg.times[found], ecg.values[found], "o", color="red", label="heartbeat")
+plt.xlabel("seconds")
+plt.ylabel("mV")
+plt.legend()
+plt.show()""",
+    ),
+    Md(
+        """Een **voortschrijdend gemiddelde** op een aandelenkoers: elke maand het gemiddelde van
+de laatste 12 maanden. Het kijkt alleen naar het verleden (niemand kent de koers van
+volgende maand), daarom gebruiken we `trailing1d`. Zie je dat het gemiddelde wat achterloopt?""",
+        """A **moving average** of a share price: every month the average of the last 12 months. It
+only looks at the past (nobody knows next month's price), that is why we use `trailing1d`.
+Do you see that the average lags a little behind?""",
+    ),
+    Code(
+        """apple = sg.signal("price-aapl")
+average = sg.trailing1d(apple, sg.moving_average(12))
+plt.figure(figsize=(10, 3))
+plt.plot(apple.dates, apple.values, label="Apple")
+plt.plot(apple.dates, average, label="gemiddelde van 12 maanden")
+plt.ylabel("USD")
+plt.legend()
+plt.show()""",
+        """apple = sg.signal("price-aapl")
+average = sg.trailing1d(apple, sg.moving_average(12))
+plt.figure(figsize=(10, 3))
+plt.plot(apple.dates, apple.values, label="Apple")
+plt.plot(apple.dates, average, label="average of 12 months")
+plt.ylabel("USD")
+plt.legend()
+plt.show()""",
+    ),
+    Md(
+        """### ✏️ Oefening 11
+Neem het gemiddelde over 3 en over 25 metingen van de eerste 5 seconden van het ECG. Wat
+gebeurt er met de ruis? En met de hoge, smalle pieken van de hartslagen?""",
+        """### ✏️ Exercise 11
+Take the average over 3 and over 25 measurements of the first 5 seconds of the ECG. What
+happens to the noise? And to the high, narrow spikes of the heartbeats?""",
+    ),
+    Answer(
+        """# Oefening 11: probeer n = 3 en n = 25.
+n = 9
+plt.figure(figsize=(10, 3))
+plt.plot(seconds, sg.correlate1d(first, sg.moving_average(n)))
+plt.show()""",
+        """# Exercise 11: try n = 3 and n = 25.
+n = 9
+plt.figure(figsize=(10, 3))
+plt.plot(seconds, sg.correlate1d(first, sg.moving_average(n)))
+plt.show()""",
+        """# Oefening 11: met 3 blijft er ruis over. Met 25 (70 milliseconden) is de ruis weg, maar
+# de smalle pieken worden lager en breder: ze worden mee uitgesmeerd.
+plt.figure(figsize=(10, 3))
+for n in [3, 25]:
+    plt.plot(seconds, sg.correlate1d(first, sg.moving_average(n)), label=f"n = {n}")
+plt.legend()
+plt.show()
+peak_3 = sg.correlate1d(first, sg.moving_average(3)).max()
+peak_25 = sg.correlate1d(first, sg.moving_average(25)).max()
+print(f"hoogste piek: {peak_3:.2f} mV met 3, {peak_25:.2f} mV met 25")
+assert peak_25 < peak_3""",
+        """# Exercise 11: with 3 some noise is left. With 25 (70 milliseconds) the noise is gone, but
+# the narrow spikes get lower and wider: they are smeared out as well.
+plt.figure(figsize=(10, 3))
+for n in [3, 25]:
+    plt.plot(seconds, sg.correlate1d(first, sg.moving_average(n)), label=f"n = {n}")
+plt.legend()
+plt.show()
+peak_3 = sg.correlate1d(first, sg.moving_average(3)).max()
+peak_25 = sg.correlate1d(first, sg.moving_average(25)).max()
+print(f"highest spike: {peak_3:.2f} mV with 3, {peak_25:.2f} mV with 25")
+assert peak_25 < peak_3""",
+    ),
+)
+
 # ---- the end ----------------------------------------------------------------------------------
 
 add(
@@ -1371,8 +1725,8 @@ add(
   (correlatie).
 - Opvulling, stap en spreiding bepalen hoe groot het resultaat is.
 
-In een neuraal netwerk kiest niemand de getallen van de filter: een **convolutionele laag**
-leert ze zelf tijdens het trainen.""",
+- Een **convolutionele laag** leert de getallen van haar filter zelf, stap voor stap.
+- Dezelfde convoluties werken ook op signalen: een hartfilmpje, een koers, geluid.""",
         """## What have you learned?
 
 - A photo is a grid of numbers; so is a filter.
@@ -1385,8 +1739,8 @@ leert ze zelf tijdens het trainen.""",
 - In a true convolution you turn the filter half a turn; AI libraries don't (correlation).
 - Padding, stride and dilation decide how large the result is.
 
-In a neural network nobody chooses the numbers of the filter: a **convolutional layer**
-learns them itself during training.""",
+- A **convolutional layer** learns the numbers of its filter itself, step by step.
+- The same convolutions work on signals too: a heart recording, a price, sound.""",
     ),
 )
 
