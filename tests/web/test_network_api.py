@@ -215,3 +215,27 @@ def test_two_trainings_at_most_the_rest_queue_and_disconnect_frees_the_slot(monk
             for c in clients:
                 c.close()
         assert wait_for(lambda: not app.state.learn_runs["network"].threads(), 10)
+
+
+def test_broken_dataset_files_end_the_run_with_a_message_naming_the_file(tmp_path, monkeypatch):
+    for name in (
+        "train-images-idx3-ubyte",
+        "train-labels-idx1-ubyte",
+        "t10k-images-idx3-ubyte",
+        "t10k-labels-idx1-ubyte",
+    ):
+        (tmp_path / name).write_bytes(b"\x00\x00\x08\x01" + b"\x00\x00\x00\x02" + b"\x01\x02")
+    monkeypatch.setenv("CONVOLAB_FASHION_MNIST", str(tmp_path))
+    app = create_app()
+    with Server(app) as srv, httpx.Client(base_url=srv.base, timeout=60) as http:
+        r = http.post("/api/network/runs", json={"dataset": "fashion-mnist"})
+        assert r.status_code == 201
+        with http.stream("GET", r.json()["events"]) as stream:
+            events = read_events(stream.iter_lines(), lambda e: e["type"] == "end")
+        error = next(e for e in events if e.get("status") == "error")
+        assert "train-images-idx3-ubyte" in error["error"] and "magic" in error["error"]
+        rid = r.json()["run"]["id"]
+        body = assert_error(
+            http.post(f"/api/network/runs/{rid}/predict", json={"test_index": 0}), 409
+        )
+        assert "train-images-idx3-ubyte" in body["error"]

@@ -252,7 +252,11 @@ class Run:
                                 lambda: bool(self._commands or self._stop),
                                 max(0.0, self.job.pace - (time.monotonic() - started)),
                             )
-        except Exception as exc:  # the job failed: tell the page, end the run cleanly
+        except (ValueError, TypeError) as exc:  # bad settings or data: the message says why
+            log.warning("run %s (%s) failed: %s", self.id, self.kind, exc)
+            self.error = str(exc) or exc.__class__.__name__
+            self._stop = "error"
+        except Exception as exc:  # a bug: tell the page, log the traceback, end cleanly
             log.exception("run %s (%s) failed", self.id, self.kind)
             self.error = str(exc) or exc.__class__.__name__
             self._stop = "error"

@@ -164,6 +164,11 @@ def event_stream(request: Request, run) -> StreamingResponse:
                     seq = s
                     yield f"id: {s}\ndata: {_dumps(event)}\n\n"
                 if closed and not events:
+                    # the last word, also for a stream that came after the run ended
+                    info = run.info()
+                    final = {"type": "status", "status": info["status"], "position": None}
+                    final.update(reason=info["end_reason"], error=info["error"])
+                    yield f"data: {_dumps(final)}\n\n"
                     yield 'data: {"type":"end"}\n\n'
                     return
                 if events:

@@ -313,6 +313,8 @@ function init() {
     control("reset", { lr: Number(state.lr), optimizer: state.optimizer, init: state.init });
   });
   window.addEventListener("pagehide", () => { generation++; stopRun(); });
+  // back from the browser's page cache: the run was stopped when the page was hidden
+  window.addEventListener("pageshow", (e) => { if (e.persisted) window.location.reload(); });
   window.addEventListener("resize", () => scheduleDraw());
   newRun();
 }

@@ -440,6 +440,8 @@ function init() {
   $("nw-start").addEventListener("click", start);
   $("nw-pause").addEventListener("click", () => control(runStatus === "paused" ? "play" : "pause"));
   window.addEventListener("pagehide", () => { generation++; stopRun(); });
+  // back from the browser's page cache: the run was stopped when the page was hidden
+  window.addEventListener("pageshow", (e) => { if (e.persisted) window.location.reload(); });
   window.addEventListener("resize", scheduleDraw);
   initPad();
   updateButtons();
