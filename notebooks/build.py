@@ -1413,7 +1413,8 @@ print_grid(cl.kernel(hidden))""",
     for ax, k, title in zip(axes[0], kernels, titles, strict=True):
         ax.imshow(k, cmap="RdBu_r", vmin=-top, vmax=top)
         for (r, c), v in np.ndenumerate(k):
-            ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=9)
+            colour = "white" if abs(v) > 0.6 * top else "black"
+            ax.text(c, r, f"{round(v, 2) + 0.0:.2f}", ha="center", va="center", color=colour)
         ax.set_title(title)
         ax.axis("off")
     plt.show()
@@ -1433,7 +1434,8 @@ plt.show()''',
     for ax, k, title in zip(axes[0], kernels, titles, strict=True):
         ax.imshow(k, cmap="RdBu_r", vmin=-top, vmax=top)
         for (r, c), v in np.ndenumerate(k):
-            ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=9)
+            colour = "white" if abs(v) > 0.6 * top else "black"
+            ax.text(c, r, f"{round(v, 2) + 0.0:.2f}", ha="center", va="center", color=colour)
         ax.set_title(title)
         ax.axis("off")
     plt.show()
