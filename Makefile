@@ -18,11 +18,11 @@ run: $(STAMP)  ## set up and start the web app on http://127.0.0.1:8000
 	$(BIN)/convolab serve
 
 test: $(STAMP)  ## set up and run the whole test suite
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench notebooks
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench notebooks
 	$(BIN)/ruff format --check src tests bench
 
 format: $(STAMP)

@@ -88,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("folder", nargs="?", default="convolab-notebooks")
     n.add_argument("--lang", choices=("nl", "en"), default="nl")
     n.add_argument("--no-browser", action="store_true")
+    n.add_argument("--teacher", action="store_true", help="also copy the teacher notebook")
 
     x = sub.add_parser("export-learning-objects", help="write the learning objects (Dwengo format)")
     x.add_argument("folder")
@@ -207,7 +208,7 @@ def cmd_serve(args) -> None:
 def cmd_notebook(args) -> None:
     from .notebooks import open_notebooks
 
-    open_notebooks(args.folder, lang=args.lang, browser=not args.no_browser)
+    open_notebooks(args.folder, lang=args.lang, browser=not args.no_browser, teacher=args.teacher)
 
 
 def cmd_export(args) -> None:
