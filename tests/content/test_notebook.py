@@ -102,8 +102,7 @@ def test_notebooks_dir_from_the_environment(tmp_path, monkeypatch):
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_the_real_notebook_renders(lang):
     path = content.notebook_path(lang)
-    if not path.is_file():
-        pytest.skip(f"{path} is not written yet (the notebooks are another part of issue 4)")
+    assert path.is_file(), f"{path} is missing"
     html = render_notebook(path)
     assert "<script" not in html
     assert html.count('class="nb-cell') == len(nbformat.read(str(path), as_version=4).cells)
