@@ -41,7 +41,7 @@ def display_values(x, mapping: str, lo: float, hi: float) -> np.ndarray:
     x = x.reshape(-1)  # 0-d sums too: numpy gives scalars, not arrays, for 0-d arithmetic
     # In place on one fresh buffer: the mapping is on the web app's hot path.
     if mapping == "clip":
-        y = x.copy()
+        y = np.rint(x)
     elif mapping == "abs":
         y = np.abs(x)
     elif mapping == "offset":

@@ -15,6 +15,8 @@ tests check both against scipy, OpenCV and PyTorch.
 
 from __future__ import annotations
 
+import threading
+
 import cv2
 import numpy as np
 
@@ -187,7 +189,7 @@ def _opencv_engine(img: np.ndarray, k: np.ndarray, border: str, plan: Plan) -> n
         not (src.dtype == np.float64 or (src.dtype == np.uint8 and kd.size < _DFT_CELLS))
         or not src.flags.c_contiguous
     ):
-        src = np.ascontiguousarray(src, dtype=np.float64)
+        src = _float64_scratch(src)
     h, w = src.shape[:2]
     top, bottom, left, right = plan.pads
     direct = (
@@ -217,6 +219,29 @@ def _opencv_engine(img: np.ndarray, k: np.ndarray, border: str, plan: Plan) -> n
     out = full[:rows:sh, :cols:sw]
     if out.shape[:2] != full.shape[:2]:
         out = np.ascontiguousarray(out)
+    return out
+
+
+_local = threading.local()
+_SCRATCH_MAX_CELLS = 8_000_000  # 64 MB of float64 per thread at most
+
+
+def _float64_scratch(src: np.ndarray) -> np.ndarray:
+    """``src`` as contiguous float64, in a buffer this thread reuses.
+
+    A fresh multi-megabyte array for every call costs more than the filter
+    itself on small images (the kernel maps new pages on first touch); the
+    converted image lives only during one engine call, so one buffer per
+    thread is enough.
+    """
+    n = src.size
+    if n > _SCRATCH_MAX_CELLS:
+        return np.ascontiguousarray(src, dtype=np.float64)
+    buf = getattr(_local, "buf", None)
+    if buf is None or buf.size < n:
+        buf = _local.buf = np.empty(n)
+    out = buf[:n].reshape(src.shape)
+    np.copyto(out, src)
     return out
 
 

@@ -23,8 +23,13 @@ class Sample:
     source: str
     licence: str
 
+    @property
+    def colour(self) -> bool:
+        """True for a colour photo (H x W x 3)."""
+        return _load(self.id).ndim == 3
+
     def to_dict(self) -> dict:
-        img = sample(self.id)
+        img = _load(self.id)
         return {
             "id": self.id,
             "name_nl": self.name_nl,

@@ -28,6 +28,7 @@ import numpy as np
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
+from ...samples import SAMPLES
 from ..errors import ApiError, core_call, request_lang
 from ..i18n import t
 from ..pages import PAGES, page, render
@@ -344,7 +345,7 @@ def compute(body: ApplyRequest, lang: str) -> dict:
             original = tuple(body.original_size)
     else:
         img = cl.sample(body.sample, grey=not body.colour)
-        colour_source = cl.sample(body.sample).ndim == 3
+        colour_source = img.ndim == 3 or SAMPLES[body.sample].colour
     fn = cl.convolve if body.mode == "convolve" else cl.correlate
     raw = fn(img, values, border=body.border)
     lo, hi = cl.value_range(raw)
@@ -368,7 +369,7 @@ def compute(body: ApplyRequest, lang: str) -> dict:
         "channels": 1 if out.ndim == 2 else int(out.shape[2]),
         "min": lo,
         "max": hi,
-        "negative_fraction": float((raw < 0).mean()),
+        "negative_fraction": np.count_nonzero(raw < 0) / raw.size,
         "mapping": mapping,
         "mode": body.mode,
         "border": body.border,
