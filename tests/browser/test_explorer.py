@@ -238,13 +238,28 @@ def test_keyboard_only(page):
     assert page.is_visible("#code-numpy")
 
 
-def test_download_gives_the_png_shown(page, tmp_path):
-    open_explorer(page, "?sample=chelsea&filter=outline")
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("?sample=chelsea&filter=outline", ("chelsea", "outline", {})),
+        (
+            "?sample=camera&filter=sobel-x&mapping=offset&mode=convolve",
+            ("camera", "sobel-x", {"mapping": "offset", "mode": "convolve"}),
+        ),
+    ],
+)
+def test_download_gives_the_png_shown(page, tmp_path, query, expected):
+    open_explorer(page, query)
     with page.expect_download() as info:
         page.click("#download")
     path = tmp_path / "out.png"
     info.value.save_as(path)
-    assert np.array_equal(as_rgba(np.asarray(Image.open(path))), canvas_pixels(page))
+    with Image.open(path) as im:
+        assert im.format == "PNG"
+        downloaded = np.asarray(im.convert("RGBA"))
+    assert np.array_equal(downloaded, canvas_pixels(page))
+    sample, kernel, options = expected
+    assert np.array_equal(downloaded, as_rgba(library_output(sample, kernel, **options)))
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])

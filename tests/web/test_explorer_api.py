@@ -32,6 +32,16 @@ def png_pixels(b64: str) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(base64.b64decode(b64))))
 
 
+def shown_pixels(body: dict) -> np.ndarray:
+    """The output image of an /api/apply answer: raw uint8 bytes (the default) or a PNG."""
+    if body.get("format", "pixels") == "png":
+        return shown_pixels(body)
+    h, w, c = body["height"], body["width"], body["channels"]
+    raw = np.frombuffer(base64.b64decode(body["pixels"], validate=True), dtype=np.uint8)
+    assert raw.size == h * w * c
+    return raw.reshape((h, w) if c == 1 else (h, w, c))
+
+
 def encode(arr: np.ndarray, fmt: str = "PNG", **kw) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(arr).save(buf, format=fmt, **kw)
@@ -106,7 +116,7 @@ def test_apply_matches_the_library(client, case):
     raw = fn(img, k.values, border=case.get("border", "zero"))
     mapping = case.get("mapping", k.display)
     assert body["mapping"] == mapping
-    assert np.array_equal(png_pixels(body["png"]), cl.to_display(raw, mapping))
+    assert np.array_equal(shown_pixels(body), cl.to_display(raw, mapping))
     assert (body["min"], body["max"]) == (raw.min(), raw.max())
     assert body["negative_fraction"] == pytest.approx((raw < 0).mean())
     legend = body["legend"]
@@ -115,6 +125,31 @@ def test_apply_matches_the_library(client, case):
         legend["zero"]
         == cl.to_display(np.zeros((1, 1)), mapping, value_range=(raw.min(), raw.max()))[0, 0]
     )
+
+
+def test_apply_sends_raw_pixels_or_on_request_a_png(client):
+    case = {"sample": "astronaut", "filter": "sobel-x", "mode": "convolve", "border": "wrap"}
+    k = cl.kernel("sobel-x")
+    expected = cl.to_display(
+        cl.convolve(cl.sample("astronaut"), k.values, border="wrap"), k.display
+    )
+    raw = client.post("/api/apply", json=case).json()  # what the page asks for
+    assert raw["format"] == "pixels" and "png" not in raw
+    assert (raw["height"], raw["width"], raw["channels"]) == expected.shape
+    assert len(base64.b64decode(raw["pixels"])) == expected.size  # no header, no compression
+    assert np.array_equal(shown_pixels(raw), expected)
+    png = client.post("/api/apply", json={**case, "format": "png"}).json()  # for API users
+    assert png["format"] == "png" and "pixels" not in png
+    assert np.array_equal(png_pixels(png["png"]), expected)
+    grey = client.post("/api/apply", json={**case, "colour": False}).json()
+    assert grey["channels"] == 1
+    grey_expected = cl.to_display(
+        cl.convolve(cl.sample("astronaut", grey=True), k.values, border="wrap"), k.display
+    )
+    assert np.array_equal(shown_pixels(grey), grey_expected)
+    assert {key: v for key, v in raw.items() if key not in ("pixels", "ms")} == {
+        key: v for key, v in png.items() if key not in ("png", "ms", "format")
+    } | {"format": "pixels"}
 
 
 def test_legend_shows_where_negatives_go(client):
@@ -133,7 +168,7 @@ def test_legend_shows_where_negatives_go(client):
 def test_convolve_flips_the_kernel(client):
     def out(filter_, mode):
         body = {"sample": "camera", "filter": filter_, "mode": mode}
-        return png_pixels(client.post("/api/apply", json=body).json()["png"])
+        return shown_pixels(client.post("/api/apply", json=body).json())
 
     assert not np.array_equal(out("sobel-x", "correlate"), out("sobel-x", "convolve"))
     assert np.array_equal(out("sobel-x", "convolve"), out("sobel-left", "correlate"))
@@ -145,7 +180,7 @@ def test_typed_kernel_with_fractions(client):
     typed = client.post("/api/apply", json=body).json()
     blur = client.post("/api/apply", json={"sample": "chelsea", "filter": "blur"}).json()
     assert typed["mapping"] == "clip"  # the sharpen default; both are clip
-    assert np.array_equal(png_pixels(typed["png"]), png_pixels(blur["png"]))
+    assert np.array_equal(shown_pixels(typed), shown_pixels(blur))
     assert 'cl.parse_kernel("1/9 1/9 1/9; 1/9 1/9 1/9; 1/9 1/9 1/9")' in typed["code"]["convolab"]
     numbers = {"sample": "camera", "filter": "identity", "kernel": [[0, 0.5], [1e-1, -2]]}
     assert client.post("/api/apply", json=numbers).json()["kernel_shape"] == [2, 2]
@@ -180,7 +215,7 @@ CODE_CASES = [
 def test_code_panel_reproduces_the_output(client, tmp_path, monkeypatch, case, numpy_tolerance):
     monkeypatch.chdir(tmp_path)
     body = client.post("/api/apply", json=case).json()
-    shown = png_pixels(body["png"])
+    shown = shown_pixels(body)
     assert np.array_equal(run_code(body["code"]["convolab"], tmp_path), shown)
     from_numpy = run_code(body["code"]["numpy"], tmp_path)
     assert from_numpy.shape == shown.shape
@@ -211,7 +246,7 @@ def test_code_panel_for_a_resized_upload(client, tmp_path, monkeypatch):
     }
     body = client.post("/api/apply?lang=en", json=request).json()
     assert "cv2.resize(img, (1024, 478)" in body["code"]["convolab"]
-    shown = png_pixels(body["png"])
+    shown = shown_pixels(body)
     assert shown.shape == (478, 1024)
     assert np.array_equal(run_code(body["code"]["convolab"], tmp_path), shown)
     assert np.array_equal(run_code(body["code"]["numpy"], tmp_path), shown)
@@ -229,7 +264,7 @@ def test_code_panel_for_a_turned_phone_photo(client, tmp_path, monkeypatch):
     assert (info["width"], info["height"]) == (30, 50)  # shown upright, as browsers do
     request = {"upload": b64(buf.getvalue()), "filename": "telefoon.jpg", "filter": "sobel-y"}
     body = client.post("/api/apply", json=request).json()
-    shown = png_pixels(body["png"])
+    shown = shown_pixels(body)
     assert shown.shape == (50, 30, 3)
     assert np.array_equal(run_code(body["code"]["convolab"], tmp_path), shown)
     assert np.array_equal(run_code(body["code"]["numpy"], tmp_path), shown)
@@ -240,7 +275,7 @@ def test_decimal_comma_in_a_cell(client, tmp_path, monkeypatch):
     request = {"sample": "coins", "filter": "identity", "kernel": [["0,5"], ["-0,25"]]}
     body = client.post("/api/apply", json=request).json()
     expected = cl.to_display(cl.correlate(cl.sample("coins"), [[0.5], [-0.25]]), "clip")
-    assert np.array_equal(png_pixels(body["png"]), expected)
+    assert np.array_equal(shown_pixels(body), expected)
     assert 'cl.parse_kernel("0.5; -0.25")' in body["code"]["convolab"]
     assert np.array_equal(run_code(body["code"]["convolab"], tmp_path), expected)
     assert np.array_equal(run_code(body["code"]["numpy"], tmp_path), expected)
@@ -264,7 +299,7 @@ def test_upload_formats(client, fmt):
     r = client.post("/api/apply", json={"upload": b64(data), "filter": "blur"})
     assert r.status_code == 200
     expected = cl.to_display(cl.correlate(cl.load_image(data, colour="rgb"), "blur"))
-    assert np.array_equal(png_pixels(r.json()["png"]), expected)
+    assert np.array_equal(shown_pixels(r.json()), expected)
 
 
 def test_gif_gives_its_first_frame(client):
@@ -344,6 +379,7 @@ BAD = [
     ("colour as text", "/api/apply", {"sample": "camera", "filter": "blur", "colour": "ja"}, 422),
     ("sample as number", "/api/apply", {"sample": 3, "filter": "blur"}, 422),
     ("extra field", "/api/apply", {"sample": "camera", "filter": "blur", "size": 3}, 422),
+    ("unknown format", "/api/apply", {"sample": "camera", "filter": "blur", "format": "jpg"}, 422),
     (
         "bad original size",
         "/api/apply",

@@ -8,9 +8,13 @@ Pages: ``/convolutie`` and ``/en/convolution``. JSON API (every error in the one
 - ``POST /api/image``: check an uploaded image (base64, in memory only; at most 10 MB and
   25 megapixels, refused before decoding) and return the working copy the page uses (PNG,
   reduced to at most 1024 pixels on its longest side).
-- ``POST /api/apply``: image (sample or upload) + kernel + options -> the output PNG (base64)
-  with the raw result's range, a legend of the output mapping and the Python code (convolab,
-  and plain numpy) that reproduces the output exactly.
+- ``POST /api/apply``: image (sample or upload) + kernel + options -> the output image with
+  the raw result's range, a legend of the output mapping and the Python code (convolab, and
+  plain numpy) that reproduces the output exactly. The image comes as ``pixels`` (default,
+  what the page uses): base64 of the raw uint8 bytes of ``to_display``'s result, row by row,
+  ``height x width x channels`` (channels 1 = grey or 3 = RGB), which the page puts into a
+  canvas as it is; or, with ``"format": "png"``, as ``png``: a base64 PNG of the same pixels.
+  Skipping the PNG encoder is what keeps the request within 2 x ``cv2.filter2D`` + encoding.
 
 The route validates, calls the core (``load_image``, ``sample``, ``correlate``/``convolve``,
 ``to_display``) and serialises; the maths lives in the core.
@@ -70,6 +74,13 @@ class ApplyRequest(BaseModel):
     border: StrictStr = "zero"
     mapping: StrictStr | None = Field(None, description="clip, abs, offset or rescale")
     colour: StrictBool = True
+    format: Literal["pixels", "png"] = Field(
+        "pixels",
+        description=(
+            "pixels: base64 of the raw uint8 bytes (height x width x channels, row by row);"
+            " png: a base64 PNG of the same pixels"
+        ),
+    )
     original_size: list[StrictInt] | None = Field(
         None,
         min_length=2,
@@ -350,7 +361,10 @@ def compute(body: ApplyRequest, lang: str) -> dict:
     raw = fn(img, values, border=body.border)
     lo, hi = cl.value_range(raw)
     out = cl.to_display(raw, mapping, value_range=(lo, hi))
-    png = _png(out)
+    if body.format == "png":
+        image = {"png": base64.b64encode(_png(out)).decode("ascii")}
+    else:
+        image = {"pixels": base64.b64encode(np.ascontiguousarray(out).data).decode("ascii")}
     compute_ms = (time.perf_counter() - t0) * 1000
     m = max(abs(lo), abs(hi)) or 1.0
     ramp = np.linspace(-m, m, LEGEND_STEPS)
@@ -363,7 +377,8 @@ def compute(body: ApplyRequest, lang: str) -> dict:
     }
     return {
         "ok": True,
-        "png": base64.b64encode(png).decode("ascii"),
+        "format": body.format,
+        **image,
         "width": int(out.shape[1]),
         "height": int(out.shape[0]),
         "channels": 1 if out.ndim == 2 else int(out.shape[2]),
@@ -389,7 +404,11 @@ def compute(body: ApplyRequest, lang: str) -> dict:
 
 @router.post("/api/apply", tags=["explorer"])
 async def api_apply(body: ApplyRequest, request: Request):
-    """Apply a filter: the output PNG (base64), the raw range, a legend and the Python code."""
+    """Apply a filter: the output image, the raw range, a legend and the Python code.
+
+    The image is ``pixels`` (default): base64 of the raw uint8 bytes, ``height x width x
+    channels`` row by row (channels 1 or 3); or ``png`` (a base64 PNG) with ``"format": "png"``.
+    """
     return await core_call(compute, body, request_lang(request))
 
 

@@ -62,6 +62,43 @@ async function drawBlob(canvas, blob) {
   bmp.close();
 }
 
+function b64ToBytes(b64) {
+  if (typeof Uint8Array.fromBase64 === "function") return Uint8Array.fromBase64(b64);
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i += 1) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+function drawPixels(canvas, result) {
+  // /api/apply sends the exact uint8 pixels (height x width x channels, row by row); they go
+  // into the canvas as they are: grey is repeated into R, G and B, alpha is opaque.
+  const { width, height, channels } = result;
+  const src = b64ToBytes(result.pixels);
+  if (src.length !== width * height * channels) throw new Error(t("common.err_unexpected", { detail: "pixels" }));
+  const rgba = new Uint8ClampedArray(width * height * 4);
+  if (channels === 1) {
+    const out = new Uint32Array(rgba.buffer);
+    const little = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+    for (let i = 0; i < src.length; i += 1) {
+      const v = src[i];
+      out[i] = little
+        ? (0xff000000 | (v << 16) | (v << 8) | v) >>> 0
+        : ((v << 24) | (v << 16) | (v << 8) | 0xff) >>> 0;
+    }
+  } else {
+    for (let i = 0, j = 0; i < src.length; i += channels, j += 4) {
+      rgba[j] = src[i];
+      rgba[j + 1] = src[i + 1];
+      rgba[j + 2] = src[i + 2];
+      rgba[j + 3] = channels === 4 ? src[i + 3] : 255;
+    }
+  }
+  canvas.width = width;
+  canvas.height = height;
+  canvas.getContext("2d").putImageData(new ImageData(rgba, width, height), 0, 0);
+}
+
 function fileToDataUrl(blob) {
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
@@ -379,9 +416,13 @@ function drawLegend(result) {
   });
 }
 
-async function showResult(result) {
-  const blob = b64ToBlob(result.png, "image/png");
-  await drawBlob($("output-canvas"), blob);
+async function showResult(result, mine) {
+  const canvas = $("output-canvas");
+  drawPixels(canvas, result);
+  // The download is the canvas as a (lossless) PNG, encoded here rather than on the server.
+  const blob = await new Promise((resolve) => { canvas.toBlob(resolve, "image/png"); });
+  if (mine !== seq) return; // a newer result came in while this one was being encoded
+  if (!blob) throw new Error(t("common.err_unexpected", { detail: "PNG" }));
   if (outputUrl) URL.revokeObjectURL(outputUrl);
   outputUrl = URL.createObjectURL(blob);
   const download = $("download");
@@ -411,7 +452,7 @@ const run = latest(async (signal) => {
   try {
     const result = await postJSON("/api/apply", requestBody(), { signal });
     if (mine !== seq) return;
-    await showResult(result);
+    await showResult(result, mine);
     showMessage($("error"), "");
   } catch (err) {
     if (isAbort(err) || mine !== seq) return;
