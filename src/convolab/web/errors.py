@@ -185,5 +185,14 @@ async def core_call(fn: Callable[..., Any], /, *args, **kwargs) -> Any:
 
 
 def _core_error(status: int, code: str, exc: Exception) -> ApiError:
+    from .core_messages import dutch
+
     detail = str(exc) or exc.__class__.__name__
-    return ApiError.key(status, code, "common.err_core", detail=detail)
+    return ApiError(
+        status,
+        code,
+        {
+            "nl": t("common.err_core", "nl", detail=dutch(detail)),
+            "en": t("common.err_core", "en", detail=detail),
+        },
+    )
