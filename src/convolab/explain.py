@@ -125,14 +125,7 @@ def explain(
     ``value_range=(lo, hi)``, or it is computed here (a full correlation).
     """
     ctx = _Context(image, kernel, mode, padding, border, stride, dilation, mapping, value_range)
-    row, col = int_pair("at", at, minimum=0)
-    oh, ow = ctx.plan.out_shape
-    if row >= oh or col >= ow:
-        raise ValueError(
-            f"at={tuple(at)!r} is outside the output, which has {oh} rows and {ow} columns "
-            f"(rows 0..{oh - 1}, columns 0..{ow - 1})"
-        )
-    return ctx.at(row, col)
+    return ctx.checked_at(at)
 
 
 def steps(
@@ -219,6 +212,17 @@ class _Context:
             )
             vrange = value_range(raw)
         self.lo, self.hi = check_value_range(vrange) if vrange is not None else (0.0, 0.0)
+
+    def checked_at(self, at) -> Explanation:
+        """:meth:`at` for a user-given ``(row, col)``, checked against the output size."""
+        row, col = int_pair("at", at, minimum=0)
+        oh, ow = self.plan.out_shape
+        if row >= oh or col >= ow:
+            raise ValueError(
+                f"at={tuple(at)!r} is outside the output, which has {oh} rows and {ow} columns "
+                f"(rows 0..{oh - 1}, columns 0..{ow - 1})"
+            )
+        return self.at(row, col)
 
     def at(self, row: int, col: int) -> Explanation:
         p: Plan = self.plan
