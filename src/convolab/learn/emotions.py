@@ -44,7 +44,9 @@ def split(y: np.ndarray, share: float = TEST_SHARE, seed: int = 0) -> tuple[np.n
 def check_counts(y: np.ndarray, labels: tuple[str, ...]) -> None:
     """Every label needs :data:`MIN_PER_LABEL` drawings; the error names the ones short."""
     counts = np.bincount(np.asarray(y, dtype=np.int64), minlength=len(labels))
-    short = [f"{lab} ({int(n)})" for lab, n in zip(labels, counts, strict=True) if n < MIN_PER_LABEL]
+    short = [
+        f"{lab} ({int(n)})" for lab, n in zip(labels, counts, strict=True) if n < MIN_PER_LABEL
+    ]
     if short:
         err = ValueError(
             f"every label needs at least {MIN_PER_LABEL} drawings to train and test; "
@@ -178,7 +180,9 @@ class EmotionsJob(NetworkJob):
     def judge(self) -> dict:
         t = self.trainer
         probs = t.probabilities(t.data.x_test)
-        self.evaluation = evaluate(probs, t.data.y_test, self.labels_nl, self.ids_test, t.data.x_test)
+        self.evaluation = evaluate(
+            probs, t.data.y_test, self.labels_nl, self.ids_test, t.data.x_test
+        )
         return self.evaluation
 
     def advance(self) -> tuple[list[dict], bool]:

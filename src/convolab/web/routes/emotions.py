@@ -94,7 +94,11 @@ def code_or_error(code: str) -> str:
 
 def owner_token(request: Request) -> str | None:
     value = request.cookies.get(OWNER_COOKIE, "")
-    return value if 16 <= len(value) <= 64 and value.replace("-", "").replace("_", "").isalnum() else None
+    return (
+        value
+        if 16 <= len(value) <= 64 and value.replace("-", "").replace("_", "").isalnum()
+        else None
+    )
 
 
 def ensure_owner(request: Request, response: Response) -> str:
@@ -130,7 +134,12 @@ def _starter_answer() -> dict:
         "labels_en": [label_en(lab) for lab in DEFAULT_LABELS],
         "grid": GRID,
         "drawings": [
-            {"id": f"starter-{i + 1}", "label": DEFAULT_LABELS[int(y[i])], "mine": False, "data": _b64(x[i])}
+            {
+                "id": f"starter-{i + 1}",
+                "label": DEFAULT_LABELS[int(y[i])],
+                "mine": False,
+                "data": _b64(x[i]),
+            }
             for i in range(len(y))
         ],
     }
@@ -210,7 +219,14 @@ async def add_label(code: str, body: LabelIn, request: Request):
 async def add_drawing(code: str, body: DrawingIn, request: Request, response: Response):
     code = code_or_error(code)
     if isinstance(body.pixels, list) and len(body.pixels) > GRID * GRID:
-        raise ApiError.key(400, "bad_pixels", "emotions.err_too_many_pixels", n=len(body.pixels), grid=GRID, count=GRID * GRID)
+        raise ApiError.key(
+            400,
+            "bad_pixels",
+            "emotions.err_too_many_pixels",
+            n=len(body.pixels),
+            grid=GRID,
+            count=GRID * GRID,
+        )
     owner = ensure_owner(request, response)
     drawing_id = await store_call(request, "add_drawing", code, body.label, body.pixels, owner)
     info = await store_call(request, "get_class", code)
@@ -298,7 +314,9 @@ def _photo(data: str) -> dict:
     if data.startswith("data:"):
         data = data.partition(",")[2]
     if len(data) > MAX_PHOTO_BYTES * 4 // 3 + 8:
-        raise ApiError.key(413, "photo_too_big", "emotions.err_photo_too_big", mb=MAX_PHOTO_BYTES // 2**20)
+        raise ApiError.key(
+            413, "photo_too_big", "emotions.err_photo_too_big", mb=MAX_PHOTO_BYTES // 2**20
+        )
     try:
         raw = base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):
@@ -344,7 +362,9 @@ def _job(x, y, ids, labels, source: str, body: RunIn):
         )  # fmt: skip
     except ValueError as exc:
         if getattr(exc, "code", None) == "not_enough_drawings":
-            raise ApiError.key(400, "not_enough_drawings", "emotions.err_not_enough_drawings", **exc.params) from None
+            raise ApiError.key(
+                400, "not_enough_drawings", "emotions.err_not_enough_drawings", **exc.params
+            ) from None
         raise
 
 
@@ -363,7 +383,11 @@ async def create_run(body: RunIn, request: Request, response: Response):
         source = "class"
     else:
         x, y = starter()
-        ids, labels, source = [f"starter-{i + 1}" for i in range(len(y))], DEFAULT_LABELS, "generated"
+        ids, labels, source = (
+            [f"starter-{i + 1}" for i in range(len(y))],
+            DEFAULT_LABELS,
+            "generated",
+        )
     run = await start_run(
         request, response, "network", lambda: _job(x, y, ids, labels, source, body), body.play
     )
@@ -404,7 +428,14 @@ async def predict(run_id: str, body: PredictIn, request: Request):
     if trainer is None:
         raise ApiError.key(409, "not_ready", "network.err_not_ready")
     if isinstance(body.pixels, list) and len(body.pixels) > GRID * GRID:
-        raise ApiError.key(400, "bad_pixels", "emotions.err_too_many_pixels", n=len(body.pixels), grid=GRID, count=GRID * GRID)
+        raise ApiError.key(
+            400,
+            "bad_pixels",
+            "emotions.err_too_many_pixels",
+            n=len(body.pixels),
+            grid=GRID,
+            count=GRID * GRID,
+        )
     try:
         pixels = check_pixels(body.pixels)
     except ClassStoreError as exc:
