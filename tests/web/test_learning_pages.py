@@ -323,7 +323,7 @@ def test_object_assets_are_served(client):
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
-def test_learning_object_links_become_this_sites_pages(client, lang):
+def test_learning_object_links_become_this_sites_pages(client, teacher, lang):
     """Objects link to each other as ``@learning-object/hruid/lang/version`` (Dwengo's way);
     the app shows them as its own page URLs, and each of those pages answers."""
     seed = client.get(SEED_PAGES[lang][1]).text
@@ -333,7 +333,7 @@ def test_learning_object_links_become_this_sites_pages(client, lang):
     for hruid in ("convolab-convlaag-leert-filters", "convolab-wanneer-convoluties"):
         assert prefix + hruid in hrefs, hruid
         assert client.get(prefix + hruid).status_code == 200
-    notes = client.get(TEACHER_PAGE[lang] + ("?leraar=1" if lang == "nl" else "?teacher=1")).text
+    notes = teacher.get(TEACHER_PAGE[lang]).text
     assert "@learning-object" not in notes
     assert SEED_PAGES[lang][1] in [a.get("href") for a in parse(notes).find("a")]
 
