@@ -213,6 +213,8 @@ def trace(req: StepsRequest) -> dict:
                 "products": e.products.tolist(),
                 "sum": float(e.sum),
                 "value": int(e.value),
+                # the sum to round was exactly x.5: show player.rounding_half
+                "rounded_half": bool(e.rounded_half),
             }
             for e in steps
         ],
