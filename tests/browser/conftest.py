@@ -8,6 +8,12 @@
   ``page_errors.allow(r"status of 413")``.
 - ``screenshot(page_or_locator, name)``: saves ``docs/screenshots/<name>.png`` (a page: the
   full page; a locator: that element, e.g. an iframe).
+- ``axe(page)``: runs the vendored axe-core (``tests/browser/vendor/``) on the page and every
+  frame in it and returns the violations (axe's dicts: ``id``, ``impact``, ``help``, ``nodes``).
+  ``axe_check(page, state)`` fails the test when any violation is serious or critical, listing
+  each rule and the elements it found. axe is injected with ``frame.evaluate(source)``, which
+  runs through the DevTools protocol and is not subject to the page's Content-Security-Policy
+  (``default-src 'self'`` blocks ``page.add_script_tag(content=...)``, an inline script).
 
 Without /usr/bin/chromium the tests are skipped with a clear message, except under CI=true,
 where they fail.
@@ -42,6 +48,10 @@ CHROMIUM_ARGS = [
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
+#: The teacher code of the live server (``CONVOLAB_TEACHER_CODE``).
+TEACHER_CODE = "KLAS-2026"
+AXE_JS = Path(__file__).parent / "vendor" / "axe.min.js"
+AXE_BLOCKING = ("serious", "critical")
 
 
 def pytest_collection_modifyitems(items):
@@ -78,6 +88,7 @@ def live_server():
         stdout=log,
         stderr=subprocess.STDOUT,
         cwd=ROOT,
+        env={**os.environ, "CONVOLAB_TEACHER_CODE": TEACHER_CODE},
     )
     try:
         deadline = time.monotonic() + 60
@@ -107,6 +118,12 @@ def live_server():
         log.close()
         if "Traceback" in output:
             print("server log:\n" + output)
+
+
+@pytest.fixture(scope="session")
+def teacher_code():
+    """The live server's teacher code (as a teacher would type it off the screen)."""
+    return TEACHER_CODE
 
 
 @pytest.fixture(scope="session")
@@ -206,3 +223,60 @@ def screenshot():
         return path
 
     return take
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's violations for ``page`` including its frames (same-origin iframes)."""
+    source = AXE_JS.read_text(encoding="utf-8")
+    for frame in page.frames:
+        if not frame.is_detached() and not frame.evaluate("typeof window.axe === 'object'"):
+            frame.evaluate(source)
+    return page.evaluate(
+        """async () => {
+            const r = await window.axe.run(document, {resultTypes: ["violations"]});
+            return r.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                nodes: v.nodes.map(n => ({
+                    target: n.target, html: n.html, impact: n.impact,
+                    summary: n.failureSummary,
+                })),
+            }));
+        }"""
+    )
+
+
+def format_violations(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"[{v['impact']}] {v['id']}: {v['help']} ({len(v['nodes'])} elements)")
+        for n in v["nodes"][:8]:
+            summary = (n.get("summary") or "").replace("\n", " ")
+            lines.append(f"    {n['target']}: {n['html'][:120]} -- {summary[:200]}")
+    return "\n".join(lines)
+
+
+def serious_violations(violations: list[dict]) -> list[dict]:
+    return [v for v in violations if v["impact"] in AXE_BLOCKING]
+
+
+@pytest.fixture
+def axe():
+    """``axe(page) -> list of violations`` (every impact)."""
+    return axe_violations
+
+
+@pytest.fixture
+def axe_check():
+    """``axe_check(page, state="loaded")`` fails on serious or critical axe findings."""
+
+    def check(page, state: str = "loaded") -> list[dict]:
+        violations = axe_violations(page)
+        blocking = serious_violations(violations)
+        if blocking:
+            pytest.fail(
+                f"axe: {len(blocking)} serious/critical rule(s) on {page.url} ({state}):\n"
+                + format_violations(blocking)
+            )
+        return violations
+
+    return check
