@@ -169,7 +169,7 @@ def test_the_last_change_wins(page):
     for f in ("blur", "edge", "outline"):  # no debounce for a filter: stale requests aborted
         page.select_option("#filter", f)
     page.wait_for_timeout(300)  # past the debounce of the typing
-    page.wait_for_function("document.getElementById('explorer').dataset.state === 'done'")
+    page.wait_for_function("() => document.getElementById('explorer').dataset.state === 'done'")
     assert np.array_equal(canvas_pixels(page), as_rgba(library_output("camera", "outline")))
 
 
@@ -377,7 +377,9 @@ def test_bad_upload_gives_a_message_and_the_page_keeps_working(page, page_errors
     big = tmp_path / "big.jpg"
     big.write_bytes(b"\xff" * (11 * 1024 * 1024))
     page.set_input_files("#upload", str(big))
-    page.wait_for_function("document.getElementById('input-message').textContent.includes('10 MB')")
+    page.wait_for_function(
+        "() => document.getElementById('input-message').textContent.includes('10 MB')"
+    )
 
     n = renders(page)
     page.select_option("#filter", "edge")
@@ -398,7 +400,7 @@ def test_webcam_with_a_fake_camera(page):
     open_explorer(page, "?filter=identity&sample=camera")
     page.click("#webcam-start")
     page.locator("#webcam-video").wait_for()
-    page.wait_for_function("document.getElementById('webcam-video').videoWidth > 0")
+    page.wait_for_function("() => document.getElementById('webcam-video').videoWidth > 0")
     n = renders(page)
     page.click("#webcam-take")
     wait_render(page, n)
@@ -472,7 +474,7 @@ def stats_numbers(text: str) -> list[str]:
 
 def player_ready(page):
     page.wait_for_function(
-        "document.getElementById('pl-stage').getAttribute('aria-busy') === 'false'"
+        "() => document.getElementById('pl-stage').getAttribute('aria-busy') === 'false'"
         " && document.getElementById('pl-sum').dataset.value !== ''"
     )
 

@@ -35,7 +35,7 @@ R0, C0 = START[0] - DEFAULTS["size"] // 2, START[1] - DEFAULTS["size"] // 2  # r
 
 def ready(page):
     page.wait_for_function(
-        "document.getElementById('pl-stage').getAttribute('aria-busy') === 'false'"
+        "() => document.getElementById('pl-stage').getAttribute('aria-busy') === 'false'"
         " && document.getElementById('pl-sum').dataset.value !== ''"
     )
 
@@ -138,7 +138,7 @@ def test_keyboard_only(page):
     tab_to("pl-scrub")
     page.keyboard.press("Space")
     page.wait_for_function(
-        f"Number(document.querySelector('#pl-output .pl-out.current').dataset.c) >= {C0 + 2}",
+        f"() => Number(document.querySelector('#pl-output .pl-out.current').dataset.c) >= {C0 + 2}",
         timeout=5000,
     )
     page.keyboard.press("Space")
@@ -164,7 +164,7 @@ def test_keyboard_only(page):
     # an option changed with the keyboard: the mode radios (arrow keys move the choice)
     page.focus("#pl-mode-correlate")
     page.keyboard.press("ArrowDown")
-    page.wait_for_function("!document.getElementById('pl-applied-fig').hidden")
+    page.wait_for_function("() => !document.getElementById('pl-applied-fig').hidden")
     ready(page)
     assert_step_matches(page, image, k.values, mode="convolve", **opts)
 
@@ -177,7 +177,7 @@ def test_hover_does_not_jump_click_and_tap_do(page, browser, live_server):
     opts = dict(padding="same", mapping=k.display)
     page.click("#pl-play")
     page.wait_for_function(
-        "document.getElementById('pl-play').getAttribute('aria-label') === 'Pauzeren'"
+        "() => document.getElementById('pl-play').getAttribute('aria-label') === 'Pauzeren'"
     )
     playing = page.locator("#pl-play").get_attribute("aria-label")
     page.hover(f'#pl-output .pl-out[data-r="{R0 + 5}"][data-c="{C0 + 6}"]')
@@ -247,11 +247,11 @@ def test_bad_input_shows_a_message_and_the_page_recovers(page, page_errors):
     page.goto("/convolutie/stappen?source=grid")
     ready(page)
     page.fill("#pl-grid", "1 2 3\n4 5")
-    page.wait_for_function("document.getElementById('pl-error').textContent.length > 0")
+    page.wait_for_function("() => document.getElementById('pl-error').textContent.length > 0")
     assert "getallenrooster" in page.locator("#pl-error").inner_text()
     assert page.locator("#pl-stage").get_attribute("class").count("stale") == 1
     page.fill("#pl-grid", "1 2 3\n4 5 6\n7 8 9")
-    page.wait_for_function("document.getElementById('pl-error').textContent === ''")
+    page.wait_for_function("() => document.getElementById('pl-error').textContent === ''")
     ready(page)
     assert page.locator("#pl-output .pl-out").count() == 9
 
