@@ -22,7 +22,7 @@ from convolab.explain import trace as core_trace
 
 from ..errors import core_call
 from ..pages import page, render
-from .arithmetic import Translated, check_fits, error
+from .arithmetic import Translated, error
 
 router = APIRouter()
 
@@ -198,7 +198,6 @@ def trace(req: StepsRequest) -> dict:
     opts = dict(padding=padding, border=req.border, stride=req.stride, dilation=req.dilation)
     # The plan (pads, output size) before any work: refuse grids too large to draw
     # (this also bounds the trace: at most 18 x 18 positions of a 7 x 7 kernel).
-    check_fits(image.shape[:2], k.shape, padding, req.dilation)
     plan = geometry.make_plan(
         image.shape[:2], k.shape, **{o: opts[o] for o in ("padding", "stride", "dilation")}
     )
