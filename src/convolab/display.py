@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import choice, finite_array
+from .errors import InvalidType, InvalidValue
 from .kernels import MAPPINGS
 
 
@@ -108,9 +109,9 @@ def to_display(raw, mapping: str = "clip", *, value_range=None) -> np.ndarray:
     choice("mapping", mapping, MAPPINGS)
     a = np.asarray(raw)
     if a.dtype.kind not in "uif" or a.dtype == bool:
-        raise TypeError(f"raw must be an array of numbers; got dtype {a.dtype}")
+        raise InvalidType("raw_dtype", dtype=str(a.dtype))
     if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (1, 3, 4)) or a.size == 0:
-        raise ValueError(f"raw must be H x W or H x W x 3/4 and not empty; got shape {a.shape}")
+        raise InvalidValue("raw_shape", shape=a.shape)
     finite_array("raw", a)
     lo, hi = (
         check_value_range(value_range) if value_range is not None else globals()["value_range"](a)
@@ -126,7 +127,19 @@ def check_value_range(r) -> tuple[float, float]:
     try:
         lo, hi = (float(v) for v in r)
     except (TypeError, ValueError):
-        raise TypeError("value_range must be a pair of numbers (lo, hi)") from None
+        raise InvalidType("value_range_type") from None
     if not (np.isfinite(lo) and np.isfinite(hi)) or lo > hi:
-        raise ValueError(f"value_range must be finite with lo <= hi; got ({lo}, {hi})")
+        raise InvalidValue("value_range_order", lo=float(lo), hi=float(hi))
     return lo, hi
+
+
+def scaled_values(x, mapping: str, lo: float, hi: float) -> np.ndarray:
+    """The value(s) of :func:`display_values` just before rounding and cutting to 0..255.
+
+    With it a page can spell out the step "sum -> grey value" (scale, round, cut) with the
+    core's own numbers: ``display_values(x, m, lo, hi)`` equals
+    ``display_values(scaled_values(x, m, lo, hi), "clip", 0, 0)``.
+    """
+    choice("mapping", mapping, MAPPINGS)
+    y, shape = _mapped(x, mapping, lo, hi)  # the one formula, shared with display_values
+    return y.reshape(shape)

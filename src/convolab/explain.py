@@ -28,6 +28,7 @@ from ._validate import choice, int_pair
 from .borders import border_index
 from .display import check_value_range, display_values, half_ties, value_range
 from .engine import apply, prepare
+from .errors import InvalidValue
 from .exact import exact_plan, integer_sum, sequential_sum
 from .geometry import Plan
 from .kernels import MAPPINGS
@@ -233,9 +234,13 @@ class _Context:
         row, col = int_pair("at", at, minimum=0)
         oh, ow = self.plan.out_shape
         if row >= oh or col >= ow:
-            raise ValueError(
-                f"at={tuple(at)!r} is outside the output, which has {oh} rows and {ow} columns "
-                f"(rows 0..{oh - 1}, columns 0..{ow - 1})"
+            raise InvalidValue(
+                "at_outside_output",
+                at=(row, col),
+                rows=oh,
+                cols=ow,
+                last_row=oh - 1,
+                last_col=ow - 1,
             )
         return self.at(row, col)
 

@@ -325,7 +325,7 @@ def resolve_kernel(body: ApplyRequest):
         cells = [[_cell_text(v) for v in row] for row in body.kernel]
         values = cl.as_kernel(
             [
-                [parse_cell(c, f"row {r}, column {k}") for k, c in enumerate(row, 1)]
+                [parse_cell(c, (r, k)) for k, c in enumerate(row, 1)]
                 for r, row in enumerate(cells, 1)
             ]
         )
