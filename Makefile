@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench setup clean
+.PHONY: run test lint format bench setup system-deps clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -14,10 +14,13 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP)
 
+system-deps:  ## Chromium, Fashion-MNIST, PostgreSQL for the tests (apt, when root or sudo)
+	@sh tools/system-deps.sh
+
 run: $(STAMP)  ## set up and start the web app on http://127.0.0.1:8000
 	$(BIN)/convolab serve
 
-test: $(STAMP)  ## set up and run the whole test suite
+test: $(STAMP) system-deps  ## set up and run the whole test suite
 	$(BIN)/ruff check src tests bench notebooks
 	$(BIN)/python -m pytest
 

@@ -66,6 +66,10 @@ def test_client():
     async def core_type():
         return await core_call(cl.output_size, "tien", 3)
 
+    @app.get("/api/_test/core-plain")
+    async def core_plain():
+        return await core_call(int, "ten")
+
     @app.get("/api/_test/boom")
     async def boom():
         raise RuntimeError("a bug")
@@ -111,9 +115,13 @@ def test_core_errors_become_4xx(test_client):
     ok = test_client.get("/api/_test/core?i=10&k=3")
     assert ok.json() == {"ok": True, "size": cl.output_size(10, 3)}
     body = assert_error_shape(test_client.get("/api/_test/core?i=10&k=3&stride=0"), 400)
-    assert body["code"] == "invalid_value"
-    assert "stride" in body["error"]
-    body = assert_error_shape(test_client.get("/api/_test/core-type"), 422, "invalid_type")
+    assert body["code"] == "must_be_at_least"  # the core's code
+    assert body["error"] == "stapgrootte moet minstens 1 zijn; je gaf 0"  # its Dutch message
+    en = test_client.get("/api/_test/core?i=10&k=3&stride=0&lang=en").json()
+    assert en["error"] == "stride must be >= 1; got 0"  # str() of the core's error
+    body = assert_error_shape(test_client.get("/api/_test/core-type"), 422, "not_whole_number")
+    # a ValueError without a code still becomes a 4xx
+    body = assert_error_shape(test_client.get("/api/_test/core-plain"), 400, "invalid_value")
 
 
 def test_unexpected_error_is_500_in_the_shape(test_client):
@@ -231,12 +239,25 @@ def parse(html: str) -> LinkParser:
     return parser
 
 
+def page_client(client, app, enter_teacher_code, page_id: str, url: str):
+    """The client a page is checked with: teacher-only pages answer a pupil 403 and are
+    checked in teacher mode."""
+    first = client.get(url)
+    if first.status_code != 403:
+        return client
+    assert_error_shape(first, 403, "teacher_only")
+    teacher = TestClient(app)
+    enter_teacher_code(teacher)
+    return teacher
+
+
 def test_pages_are_registered():
     assert page_urls(), "no pages registered"
 
 
 @pytest.mark.parametrize(("page_id", "lang", "url"), page_urls())
-def test_every_page_answers_in_its_language(client, page_id, lang, url):
+def test_every_page_answers_in_its_language(client, app, enter_teacher_code, page_id, lang, url):
+    client = page_client(client, app, enter_teacher_code, page_id, url)
     for query in ("", "?embed=1"):
         r = client.get(url + query)
         assert r.status_code == 200, f"{url}{query}: {r.status_code} {r.text[:300]}"
@@ -252,7 +273,8 @@ def test_every_page_answers_in_its_language(client, page_id, lang, url):
 
 
 @pytest.mark.parametrize(("page_id", "lang", "url"), page_urls())
-def test_every_link_on_every_page_resolves(client, page_id, lang, url):
+def test_every_link_on_every_page_resolves(client, app, enter_teacher_code, page_id, lang, url):
+    client = page_client(client, app, enter_teacher_code, page_id, url)
     doc = parse(client.get(url).text)
     for link in doc.resources:
         assert not urlsplit(link).netloc, f"{url} loads {link} from outside the app (offline!)"

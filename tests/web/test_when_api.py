@@ -1,11 +1,22 @@
 """The "when do convolutions help" experiments, run for real on a small budget."""
 
+import os
+
 import pytest
 
 pytest.importorskip("torch")
 pytest.importorskip("sklearn")
 
+from convolab.learn import data as D  # noqa: E402
 
+needs_fashion = pytest.mark.skipif(
+    not D.fashion_available() and os.environ.get("CI") != "true",
+    reason="Fashion-MNIST is not installed (sudo apt-get install dataset-fashion-mnist, "
+    "or make system-deps)",
+)
+
+
+@needs_fashion
 def test_images_cnn_advantage_disappears_with_shuffled_pixels(client):
     r = client.post("/api/when/images", json={"train": 3000, "test": 1000, "epochs": 2})
     assert r.status_code == 200, r.text
@@ -83,3 +94,42 @@ def test_pages_in_both_languages(client):
     assert "Wanneer helpen convoluties" in nl.text and "When do convolutions help" in en.text
     assert "/static/when/when.js" in nl.text and 'id="i18n-when"' in nl.text
     assert client.get("/static/when/when.js").status_code == 200
+
+
+def test_images_defaults_follow_the_digits_fallback(tmp_path, monkeypatch):
+    """Without Fashion-MNIST the page's default experiment runs on the 1,438 + 359 digits:
+    the defaults and the allowed ranges shrink to what is there, and the page says so."""
+    from fastapi.testclient import TestClient
+
+    from convolab.web.app import create_app
+
+    monkeypatch.setenv("CONVOLAB_FASHION_MNIST", str(tmp_path))  # an empty folder
+    with TestClient(create_app()) as client:
+        s = client.get("/api/when/images/settings").json()
+        assert s["dataset"] == "digits"
+        assert s["defaults"]["train"] == s["limits"]["train"][1] == 1438
+        assert s["defaults"]["test"] == s["limits"]["test"][1] == 359
+        page = client.get("/convolutie/wanneer").text
+        assert 'data-dataset="digits"' in page and "1438 cijfers" in page
+        assert "1797 handgeschreven cijfers" in page
+        r = client.post("/api/when/images", json={"epochs": 1})  # what the page's button sends
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["dataset"] == "digits"
+        assert body["settings"]["train"] == 1438 and body["settings"]["test"] == 359
+        assert body["notice_nl"] and "Fashion-MNIST" in body["notice_nl"]
+        r = client.post("/api/when/images?lang=nl", json={"train": 3000})
+        assert r.status_code == 400 and r.json()["code"] == "out_of_range"
+        assert "1438" in r.json()["error"]
+
+
+def test_images_settings_with_fashion_mnist(client):
+    if not D.fashion_available():
+        pytest.skip("Fashion-MNIST is not installed (sudo apt-get install dataset-fashion-mnist)")
+    s = client.get("/api/when/images/settings").json()
+    assert s == {
+        "ok": True,
+        "dataset": "fashion-mnist",
+        "defaults": {"train": 8000, "test": 2000, "epochs": 2},
+        "limits": {"train": [500, 20000], "test": [200, 10000], "epochs": [1, 5]},
+    }

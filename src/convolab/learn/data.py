@@ -261,7 +261,36 @@ def fashion_available(path=None) -> bool:
     return all((folder / (s + ".gz")).is_file() or (folder / s).is_file() for s in FILES.values())
 
 
-def load_digits(test_fraction: float = 0.2, seed: int = 0) -> Dataset:
+DIGITS_TOTAL = 1797  # scikit-learn's bundled digits
+DIGITS_TEST_FRACTION = 0.2
+
+
+def _idx_count(path: Path) -> int:
+    """The number of items an IDX file holds, read from its 8-byte header only."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as f:
+        head = f.read(8)
+    if len(head) < 8:
+        raise DatasetError(f"{path} is not an IDX file: it is shorter than its header")
+    return int.from_bytes(head[4:8], "big")
+
+
+def available_sizes() -> dict:
+    """Which dataset :func:`load_dataset` (default arguments) gives, and its sizes, without
+    loading any images: ``{"name", "train", "test"}``. Pages use it to set their defaults
+    and allowed ranges to the data that is really there (Fashion-MNIST or the digits)."""
+    if fashion_available():
+        folder = default_fashion_dir()
+        counts = {}
+        for part in ("train", "test"):
+            stem = FILES[f"{part}_labels"]
+            counts[part] = _idx_count(_find(folder, stem))
+        return {"name": "fashion-mnist", **counts}
+    n_test = int(round(DIGITS_TOTAL * DIGITS_TEST_FRACTION))
+    return {"name": "digits", "train": DIGITS_TOTAL - n_test, "test": n_test}
+
+
+def load_digits(test_fraction: float = DIGITS_TEST_FRACTION, seed: int = 0) -> Dataset:
     """scikit-learn's 1,797 digits (8 x 8, values 0..16), scaled up to 28 x 28 uint8."""
     from sklearn.datasets import load_digits as sk_digits
 

@@ -128,11 +128,32 @@ def shuffle_pixels(images: np.ndarray, perm: np.ndarray | None = None) -> np.nda
     return a.reshape(n, h * w)[:, perm].reshape(n, h, w)
 
 
+#: what the images experiment trains on by default, and the widest budget it allows; both
+#: shrink to the dataset that is really there (the digits fallback has 1,438 + 359 images)
+IMAGE_DEFAULTS = {"train": 8000, "test": 2000, "epochs": 2}
+IMAGE_LIMITS = {"train": (500, 20000), "test": (200, 10000), "epochs": (1, 5)}
+
+
+def image_settings() -> dict:
+    """Defaults and allowed ranges of :func:`images_experiment` for the dataset that
+    :func:`~convolab.learn.data.load_dataset` gives here (Fashion-MNIST, or the digits when
+    it is not installed): ``{"dataset", "defaults": {...}, "limits": {name: [lo, hi]}}``."""
+    from .data import available_sizes
+
+    sizes = available_sizes()
+    limits = {
+        name: [lo, min(hi, sizes[name])] if name in sizes else [lo, hi]
+        for name, (lo, hi) in IMAGE_LIMITS.items()
+    }
+    defaults = {name: min(v, limits[name][1]) for name, v in IMAGE_DEFAULTS.items()}
+    return {"dataset": sizes["name"], "defaults": defaults, "limits": limits}
+
+
 def images_experiment(
     dataset: str = "fashion-mnist",
     *,
-    train: int = 8000,
-    test: int = 2000,
+    train: int | None = None,
+    test: int | None = None,
     epochs: int = 2,
     hidden: int | None = None,
     lr: float = 3e-3,
@@ -142,17 +163,24 @@ def images_experiment(
     """Small CNN vs dense network, on images as they are and with shuffled pixels.
 
     ``hidden``: the dense network's hidden units; by default as many as give it about the
-    CNN's number of weights.
+    CNN's number of weights. ``train``/``test``: by default 8,000/2,000 images, or all the
+    dataset has when it has fewer (see :func:`image_settings`).
     """
     from .cnn import SmallCNN
     from .data import load_dataset
 
-    train = positive_int("train", train, minimum=100)
-    test = positive_int("test", test, minimum=100)
+    if train is not None:
+        train = positive_int("train", train, minimum=100)
+    if test is not None:
+        test = positive_int("test", test, minimum=100)
     epochs = positive_int("epochs", epochs)
     set_threads()
     t0 = time.perf_counter()
     ds = load_dataset(dataset)
+    if train is None:
+        train = min(IMAGE_DEFAULTS["train"], len(ds.y_train))
+    if test is None:
+        test = min(IMAGE_DEFAULTS["test"], len(ds.y_test))
     if train > len(ds.y_train) or test > len(ds.y_test):
         raise ValueError(
             f"train must be <= {len(ds.y_train)} and test <= {len(ds.y_test)} for {ds.name}; "

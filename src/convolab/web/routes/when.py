@@ -25,9 +25,6 @@ router = APIRouter()
 
 _RUN_LOCK = threading.Lock()
 LIMITS = {
-    "train": (500, 20000),
-    "test": (200, 10000),
-    "epochs": (1, 5),
     "folds": (2, 10),
     "table_epochs": (10, 400),
 }
@@ -37,16 +34,26 @@ def _err(status: int, code: str, key: str, **params) -> ApiError:
     return ApiError(status, code, {lang: t(f"when.{key}", lang, **params) for lang in LANGS})
 
 
-def _check(name: str, value: int, limit: str | None = None) -> None:
-    lo, hi = LIMITS[limit or name]
+def _check(name: str, value: int, limit: str | None = None, limits=None) -> None:
+    lo, hi = (limits or LIMITS)[limit or name]
     if not lo <= value <= hi:
         raise _err(400, "out_of_range", "err_range", name=name, min=lo, max=hi, value=value)
 
 
 class ImagesRequest(BaseModel):
-    train: int = Field(8000, description="training images (500..20000)")
-    test: int = Field(2000, description="test images (200..10000)")
-    epochs: int = Field(2, description="passes over the training images (1..5)")
+    train: int | None = Field(
+        None, description="training images (500..20000, at most what the dataset has)"
+    )
+    test: int | None = Field(
+        None, description="test images (200..10000, at most what the dataset has)"
+    )
+    epochs: int | None = Field(None, description="passes over the training images (1..5)")
+
+
+def _images_settings() -> dict:
+    from convolab.learn.when import image_settings
+
+    return image_settings()
 
 
 class TableRequest(BaseModel):
@@ -66,11 +73,15 @@ async def api_images(req: Annotated[ImagesRequest | None, Body()] = None) -> dic
     from convolab.learn.when import images_experiment
 
     req = req or ImagesRequest()
+    settings = await core_call(_images_settings)
+    budget = {}
     for name in ("train", "test", "epochs"):
-        _check(name, getattr(req, name))
-    result = await core_call(
-        _run, images_experiment, train=req.train, test=req.test, epochs=req.epochs
-    )
+        value = getattr(req, name)
+        if value is None:
+            value = settings["defaults"][name]
+        _check(name, value, limits=settings["limits"])
+        budget[name] = value
+    result = await core_call(_run, images_experiment, **budget)
     return {"ok": True, **result}
 
 
@@ -87,6 +98,14 @@ async def api_table(req: Annotated[TableRequest | None, Body()] = None) -> dict:
     return {"ok": True, **result}
 
 
+@router.get("/api/when/images/settings", tags=["when"])
+async def api_images_settings() -> dict:
+    """The dataset the images experiment uses on this machine, its default budget and the
+    allowed ranges (they follow the dataset: the digits fallback has fewer images)."""
+    return {"ok": True, **(await core_call(_images_settings))}
+
+
 @page("when", nl="/convolutie/wanneer", en="/en/convolution/when", nav=80)
 def when_page(request: Request, lang: str):
-    return render(request, "when/index.html", lang=lang, page_id="when")
+    settings = _images_settings()
+    return render(request, "when/index.html", lang=lang, page_id="when", images_settings=settings)
