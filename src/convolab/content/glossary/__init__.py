@@ -33,7 +33,6 @@ class Banned:
     why: str
     allow_in: frozenset[str] = frozenset()
     excepts: tuple[re.Pattern, ...] = ()
-    not_in: tuple[str, ...] = ()  # sources that keep their own wording (e.g. Dwengo's lesson)
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,6 @@ def _banned(item: dict, default_allow: tuple[str, ...] = ()) -> Banned:
         why=item["why"],
         allow_in=allow,
         excepts=tuple(re.compile(e, re.IGNORECASE | re.MULTILINE) for e in item.get("except", ())),
-        not_in=tuple(item.get("not_in", ())),
     )
 
 
@@ -122,8 +120,6 @@ def find_banned(text: str, lang: str, source: str, *, context: str = "") -> list
             continue
         for b in term.banned:
             if context and context in b.allow_in:
-                continue
-            if source in b.not_in:
                 continue
             allowed = [m.span() for e in b.excepts for m in e.finditer(text)]
             for m in b.pattern.finditer(text):
