@@ -246,6 +246,10 @@ async def run(args) -> dict:
         if args.with_training:
             kinds = ["filter"] * 3 + ["network"] * 2
             trainers = [asyncio.create_task(trainer(base, k, stop, training)) for k in kinds]
+            # the first run of a kind loads PyTorch and its data: wait until all 5 compute
+            until = time.monotonic() + 240
+            while sum(training["started"].values()) < len(kinds) and time.monotonic() < until:
+                await asyncio.sleep(0.5)
             await asyncio.sleep(args.training_warmup)
         idle = Tally()
         await pupil(base, 0, args.applies, args.think, idle, deadline)
