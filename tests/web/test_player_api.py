@@ -156,7 +156,7 @@ def assert_error(r, status, code, *words):
         ({"padding": 5}, "out_of_range", ["Opvulling"], ["Padding"]),
         (
             {"source": "grid", "grid": "1 2\n3 4", "padding": "valid"},
-            "kernel_too_large",
+            "kernel_larger_than_padded",
             ["3 rijen", "2 rijen"],
             ["3 rows", "2 rows"],
         ),
@@ -166,10 +166,10 @@ def assert_error(r, status, code, *words):
             ["28 × 28", "24 × 24"],
             ["28 × 28", "24 × 24"],
         ),
-        ({"mode": "flip"}, "invalid_value", ["'flip'", "convolve"], ["'flip'", "convolve"]),
-        ({"border": "mirror"}, "invalid_value", ["'mirror'"], ["'mirror'"]),
-        ({"mapping": "log"}, "invalid_value", ["'log'"], ["'log'"]),
-        ({"padding": "half"}, "invalid_value", ["'half'"], ["'half'"]),
+        ({"mode": "flip"}, "unknown_choice", ["'flip'", "convolve"], ["'flip'", "convolve"]),
+        ({"border": "mirror"}, "unknown_choice", ["'mirror'"], ["'mirror'"]),
+        ({"mapping": "log"}, "unknown_choice", ["'log'"], ["'log'"]),
+        ({"padding": "half"}, "unknown_choice", ["'half'"], ["'half'"]),
     ],
 )
 def test_bad_input_is_a_4xx_in_the_page_language(client, body, code, nl, en):

@@ -20,7 +20,7 @@ from convolab import borders, geometry
 
 from ..errors import core_call
 from ..pages import page, render
-from .arithmetic import Translated, check_fits, error
+from .arithmetic import Translated, error
 
 router = APIRouter()
 
@@ -168,7 +168,6 @@ def trace(req: StepsRequest) -> dict:
     opts = dict(padding=padding, border=req.border, stride=req.stride, dilation=req.dilation)
     # The plan (pads, output size) before any work: refuse grids too large to draw
     # (this also bounds the trace: at most 18 x 18 positions of a 7 x 7 kernel).
-    check_fits(image.shape, k.shape, padding, req.dilation)
     plan = geometry.make_plan(
         image.shape, k.shape, **{o: opts[o] for o in ("padding", "stride", "dilation")}
     )
