@@ -50,8 +50,9 @@ FILES = {
 ROLES = ("pupil", "teacher")
 ROLE_TAGS = {"pupil": "teacher", "teacher": "pupil"}  # the role tag each role leaves out
 TIMEOUT = 300  # seconds per cell while building
-MAX_IMAGE_WIDTH = 720  # pixels; wider figures are scaled down for the web view
-PALETTE = 96  # colours in the re-encoded PNGs
+MAX_IMAGE_WIDTH = 480  # pixels; wider figures are scaled down (low resolution, small files)
+GREY_LEVELS = 24  # grey levels of a re-encoded grey figure (most are grey photos)
+PALETTE = 48  # colours of a re-encoded colour figure
 
 
 def read_source(lang: str) -> nbformat.NotebookNode:
@@ -103,14 +104,18 @@ def skeleton(nb) -> list[tuple[str, str, str, list[str]]]:
 
 
 def _shrink_png(data: str) -> str:
+    import numpy as np
     from PIL import Image
 
-    img = Image.open(io.BytesIO(base64.b64decode(data)))
-    img.load()
+    img = Image.open(io.BytesIO(base64.b64decode(data))).convert("RGB")
     if img.width > MAX_IMAGE_WIDTH:
         h = round(img.height * MAX_IMAGE_WIDTH / img.width)
         img = img.resize((MAX_IMAGE_WIDTH, h), Image.Resampling.LANCZOS)
-    img = img.convert("RGB").quantize(PALETTE, method=Image.Quantize.MEDIANCUT)
+    a = np.asarray(img)
+    if (a[..., 0] == a[..., 1]).all() and (a[..., 1] == a[..., 2]).all():
+        img = img.convert("L").quantize(GREY_LEVELS)
+    else:
+        img = img.quantize(PALETTE, method=Image.Quantize.MEDIANCUT)
     out = io.BytesIO()
     img.save(out, format="PNG", optimize=True)
     return base64.b64encode(out.getvalue()).decode("ascii")

@@ -27,6 +27,9 @@
 # After each part there is an **✏️ Exercise**. You write your answer in the empty code box
 # below it.
 #
+# **Time**: about 60 minutes, or two half lessons. A part with **Going further** in its title
+# may be skipped; it does not count in that time.
+#
 # What you will learn:
 # 1. Loading and showing photos
 # 2. Finding edges
@@ -424,6 +427,8 @@ import html
 import ipywidgets as widgets
 from IPython.display import display
 
+from convolab.errors import message
+
 filter_choice = widgets.Dropdown(
     options=[(f"{k.name(LANG)} ({k.id})", k.id) for k in cl.kernels()],
     value="edge",
@@ -469,7 +474,7 @@ def update_kernel(change=None):
         k = cl.parse_kernel(kernel_text.value)
         result = cl.correlate(piece, k)
     except (ValueError, TypeError) as error:
-        kernel_message.value = f"That does not work yet: {error}"
+        kernel_message.value = f"That does not work yet: {message(error, LANG)}"
         return
     kernel_message.value = f"Filter of {k.shape[0]} × {k.shape[1]}, sum of the numbers {k.sum():g}"
     kernel_result.value = cl.encode_image(result, mapping=display_choice.value)

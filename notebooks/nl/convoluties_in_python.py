@@ -26,6 +26,9 @@
 #
 # Na elk deel staat een **✏️ Oefening**. Je schrijft je antwoord in het lege codevak eronder.
 #
+# **Tijd**: ongeveer 60 minuten, of twee keer een half lesuur. Een deel met **Verdieping** in de
+# titel mag je overslaan; dat telt niet mee in die tijd.
+#
 # Wat je leert:
 # 1. Foto's inladen en tonen
 # 2. Randen vinden
@@ -424,6 +427,8 @@ import html
 import ipywidgets as widgets
 from IPython.display import display
 
+from convolab.errors import message
+
 filter_choice = widgets.Dropdown(
     options=[(f"{k.name(LANG)} ({k.id})", k.id) for k in cl.kernels()],
     value="edge",
@@ -469,7 +474,7 @@ def update_kernel(change=None):
         k = cl.parse_kernel(kernel_text.value)
         result = cl.correlate(piece, k)
     except (ValueError, TypeError) as error:
-        kernel_message.value = f"Dat lukt nog niet: {error}"
+        kernel_message.value = f"Dat lukt nog niet: {message(error, LANG)}"
         return
     kernel_message.value = f"Filter van {k.shape[0]} × {k.shape[1]}; de som is {k.sum():g}"
     kernel_result.value = cl.encode_image(result, mapping=display_choice.value)
