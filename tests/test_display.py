@@ -173,3 +173,25 @@ def test_monotone_and_in_range(raw, mapping):
 def test_errors(raw, kwargs, exc, pattern):
     with pytest.raises(exc, match=pattern):
         cl.to_display(raw, **kwargs)
+
+
+@pytest.mark.parametrize("mapping", ["clip", "abs", "offset", "rescale"])
+@pytest.mark.parametrize("value_range", [(-612.0, 400.0), (0.0, 0.0), (5.0, 5.0), (-3.0, 0.0)])
+def test_scaled_values_are_the_step_before_rounding(mapping, value_range):
+    """What the player spells out: scaled_values, then round and cut, is display_values."""
+    from convolab.display import display_values, scaled_values
+
+    rng = np.random.default_rng(7)
+    lo, hi = value_range
+    x = np.concatenate([rng.uniform(lo - 50, hi + 50, 500), [lo, hi, 0.0, 28.5, -0.5, 255.5]])
+    y = scaled_values(x, mapping, lo, hi)
+    assert y.shape == x.shape
+    np.testing.assert_array_equal(
+        display_values(y, "clip", 0, 0), display_values(x, mapping, lo, hi)
+    )
+    if mapping == "offset" and max(abs(lo), abs(hi)) > 0:
+        m = max(abs(lo), abs(hi))
+        assert scaled_values(m, mapping, lo, hi) == pytest.approx(255.0)
+        assert scaled_values(0.0, mapping, lo, hi) == 128.0
+    if mapping == "rescale" and hi > lo:
+        assert scaled_values(np.array([lo, hi]), mapping, lo, hi).tolist() == [0.0, 255.0]

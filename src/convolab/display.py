@@ -131,3 +131,22 @@ def check_value_range(r) -> tuple[float, float]:
     if not (np.isfinite(lo) and np.isfinite(hi)) or lo > hi:
         raise InvalidValue("value_range_order", lo=float(lo), hi=float(hi))
     return lo, hi
+
+
+def scaled_values(x, mapping: str, lo: float, hi: float) -> np.ndarray:
+    """The value(s) of :func:`display_values` just before rounding and cutting to 0..255.
+
+    With it a page can spell out the step "sum -> grey value" (scale, round, cut) with the
+    core's own numbers: ``display_values(x, m, lo, hi)`` equals
+    ``display_values(scaled_values(x, m, lo, hi), "clip", 0, 0)``.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if mapping == "clip":
+        return x.copy()
+    if mapping == "abs":
+        return np.abs(x)
+    if mapping == "offset":
+        m = max(abs(lo), abs(hi))
+        return x * (127.0 / m) + 128.0 if m > 0 else np.full_like(x, 128.0)
+    choice("mapping", mapping, MAPPINGS)
+    return (x - lo) * (255.0 / (hi - lo)) if hi > lo else np.zeros_like(x)
