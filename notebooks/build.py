@@ -55,6 +55,13 @@ GREY_LEVELS = 24  # grey levels of a re-encoded grey figure (most are grey photo
 PALETTE = 48  # colours of a re-encoded colour figure
 
 
+def _rel(path: Path) -> str:
+    try:
+        return path.relative_to(REPO).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
 def read_source(lang: str) -> nbformat.NotebookNode:
     return jupytext.read(SOURCES[lang], fmt="py:percent")
 
@@ -79,7 +86,7 @@ def build(lang: str, role: str, source: nbformat.NotebookNode | None = None):
         "convolab": {
             "lang": lang,
             "role": role,
-            "built_from": SOURCES[lang].relative_to(REPO).as_posix(),
+            "built_from": _rel(SOURCES[lang]),
         },
     }
     for cell in src.cells:
@@ -138,7 +145,11 @@ def execute(nb) -> None:
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     with tempfile.TemporaryDirectory(prefix="convolab-nb-") as folder:
         NotebookClient(
-            nb, timeout=TIMEOUT, kernel_name="python3", resources={"metadata": {"path": folder}}
+            nb,
+            timeout=TIMEOUT,
+            kernel_name="python3",
+            resources={"metadata": {"path": folder}},
+            store_widget_state=False,  # the widgets' pictures would double the file
         ).execute()
     for cell in nb.cells:
         for out in cell.get("outputs", []):
@@ -157,11 +168,11 @@ def check() -> list[str]:
     stale = []
     for (lang, role), path in FILES.items():
         if not path.is_file():
-            stale.append(f"{path.relative_to(REPO)} is missing")
+            stale.append(f"{_rel(path)} is missing")
             continue
         shipped = nbformat.read(str(path), as_version=4)
         if skeleton(shipped) != skeleton(build(lang, role)):
-            stale.append(f"{path.relative_to(REPO)} differs from {SOURCES[lang].name}")
+            stale.append(f"{_rel(path)} differs from {SOURCES[lang].name}")
     return stale
 
 
@@ -177,7 +188,7 @@ def main(argv: list[str]) -> int:
         shrink_images(nb)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(render(nb), encoding="utf-8")
-        print(f"wrote {path.relative_to(REPO)} ({path.stat().st_size // 1024} KB)")
+        print(f"wrote {_rel(path)} ({path.stat().st_size // 1024} KB)")
     return 0
 
 

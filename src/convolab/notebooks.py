@@ -169,7 +169,7 @@ def open_notebooks(
         raise NotebookError(
             f"JupyterLab is not installed for {python}. It comes with convolab's optional "
             "extra 'notebook': run `pip install \"convolab[notebook]\"` (in a source checkout: "
-            "`pip install -e \".[notebook]\"` or `make setup`), then `convolab notebook` again"
+            '`pip install -e ".[notebook]"` or `make setup`), then `convolab notebook` again'
         )
     report = copy_notebooks(folder, lang, teacher=teacher)
     for line in report.lines(lang):

@@ -12,7 +12,10 @@ from convolab.content.render import OBJECT_LINK_RE
 
 NOTES = "convolab-convolutie-lesnotities"
 PLAN_HEADING = {"nl": r"## Verloop \((\d+) minuten\)", "en": r"## Lesson plan \((\d+) minutes\)"}
-NOTEBOOK_TIME = {"nl": r"\*\*Tijd\*\*: ongeveer (\d+) minuten", "en": r"\*\*Time\*\*: about (\d+) minutes"}
+NOTEBOOK_TIME = {
+    "nl": r"\*\*Tijd\*\*: ongeveer (\d+) minuten",
+    "en": r"\*\*Time\*\*: about (\d+) minutes",
+}
 READING_WPM = 150  # words per minute a pupil of 14 reads instructional text at
 MINUTES_PER_TOOL = 5  # an embedded tool with its question (explorer, player)
 
