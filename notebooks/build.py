@@ -149,6 +149,7 @@ side.""",
 import numpy as np
 
 import convolab as cl
+from convolab.errors import message  # an error in the notebook's language
 
 LANG = "nl"  # de taal van de namen en uitleg van convolab
 
@@ -188,6 +189,7 @@ def print_grid(grid):
 import numpy as np
 
 import convolab as cl
+from convolab.errors import message  # an error in the notebook's language
 
 LANG = "en"  # the language of convolab's names and explanations
 
@@ -762,7 +764,7 @@ def update_kernel(change=None):
         k = cl.parse_kernel(kernel_text.value)
         result = cl.correlate(piece, k)
     except (ValueError, TypeError) as error:
-        kernel_message.value = f"Dat lukt nog niet: {error}"
+        kernel_message.value = f"Dat lukt nog niet: {message(error, LANG)}"
         return
     kernel_message.value = f"Filter van {k.shape[0]} × {k.shape[1]}, som van de getallen {k.sum():g}"
     kernel_result.value = cl.encode_image(result, mapping=display_choice.value)
@@ -788,7 +790,7 @@ def update_kernel(change=None):
         k = cl.parse_kernel(kernel_text.value)
         result = cl.correlate(piece, k)
     except (ValueError, TypeError) as error:
-        kernel_message.value = f"That does not work yet: {error}"
+        kernel_message.value = f"That does not work yet: {message(error, LANG)}"
         return
     kernel_message.value = f"Filter of {k.shape[0]} × {k.shape[1]}, sum of the numbers {k.sum():g}"
     kernel_result.value = cl.encode_image(result, mapping=display_choice.value)

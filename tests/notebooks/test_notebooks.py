@@ -163,7 +163,8 @@ assert np.array_equal(shown, cl.to_display(cl.correlate(piece, sobel), sobel.dis
 try:
     cl.parse_kernel("1 2; 3")
 except ValueError as error:
-    expected_error = str(error)
+    expected_error = message(error, LANG)  # worded from convolab's catalogue
+    assert (expected_error == str(error)) == (LANG == "en"), expected_error
 kernel_text.value = "1 2; 3"
 assert expected_error in kernel_message.value, kernel_message.value
 display_choice.value = "offset"
