@@ -142,7 +142,7 @@ def test_the_seed_page_is_made_whole(client, lang):
         assert f'href="{prefix}/{signals}"' in box and f'href="{prefix}/{when}"' in box
         # the learn-a-filter link sits in the convolutional-layer section
         section = html.split(
-            'id="de-convolutionele-laag"' if lang == "nl" else 'id="the-convolutional-layer"', 1
+            'id="de-convolutielaag"' if lang == "nl" else 'id="the-convolutional-layer"', 1
         )[1]
         assert f'href="{prefix}/{learn}"' in section.split("dwengo-content", 1)[0]
         # the player replaces the video: right after the paragraph that announces it

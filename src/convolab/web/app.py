@@ -11,11 +11,13 @@ import importlib
 import json
 import pkgutil
 import time
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import pages
@@ -37,8 +39,18 @@ def route_modules() -> list[str]:
     )
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    """On shutdown, end every training run (their jobs are closed, their workers end)."""
+    yield
+    from .routes.learn import shutdown_runs
+
+    await run_in_threadpool(shutdown_runs, app)
+
+
 def create_app() -> FastAPI:
     app = FastAPI(
+        lifespan=lifespan,
         title="convolab",
         summary="See and do convolutions (Dutch and English).",
         openapi_url="/openapi.json",
