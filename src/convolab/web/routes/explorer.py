@@ -32,7 +32,9 @@ import numpy as np
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
+from ..._validate import choice
 from ...exact import exact_plan
+from ...imageio import WEB_FORMATS
 from ...samples import SAMPLES
 from ..errors import ApiError, core_call, request_lang
 from ..i18n import t
@@ -252,7 +254,13 @@ def load_upload(data: bytes, colour: bool) -> tuple[np.ndarray, tuple[int, int]]
 
     import convolab as cl
 
-    img = cl.load_image(data, colour="rgb", max_pixels=MAX_UPLOAD_PIXELS, max_side=MAX_UPLOAD_SIDE)
+    img = cl.load_image(
+        data,
+        colour="rgb",
+        max_pixels=MAX_UPLOAD_PIXELS,
+        max_side=MAX_UPLOAD_SIDE,
+        formats=WEB_FORMATS,  # only what the page offers: ICO, TGA, PPM, PCX, ... are refused
+    )
     original = img.shape[:2]
     h, w = working_size(*original)
     if (h, w) != original:
@@ -343,10 +351,7 @@ def compute(body: ApplyRequest, lang: str) -> dict:
     upload = _decode_base64(body.upload, "upload") if body.upload is not None else None
     values, cat, cells = resolve_kernel(body)
     mapping = body.mapping if body.mapping is not None else (cat.display if cat else "clip")
-    if mapping not in cl.MAPPINGS:
-        raise ValueError(
-            f"unknown mapping {mapping!r}; allowed: {', '.join(map(repr, cl.MAPPINGS))}"
-        )
+    choice("mapping", mapping, cl.MAPPINGS)  # the core's coded error for an unknown name
     if (body.sample is None) == (upload is None):
         raise ApiError.key(422, "missing_image", "explorer.err_missing_image")
     original = None
