@@ -7,11 +7,16 @@ measured in the same run, on the same inputs, so ratios are comparable.
 Targets (issue 2): convolab <= 1.25 x cv2.filter2D (same uint8/float input,
 float64 output, zero border); >= 10 x faster than scipy.ndimage.correlate for
 k >= 5; explain() at one position on 2048² within 1.5 x its time on 64².
+
+Targets (issue 10, exact sums): on a uint8 photo, kernels of whole numbers over a
+divisor <= 1.0 x cv2.filter2D(..., CV_64F) for 3 x 3 and <= 0.5 x for separable
+15 x 15 (convolab exact to the last bit, OpenCV not).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import platform
 import statistics
 import time
@@ -67,6 +72,51 @@ def bench_correlate(sizes, ksizes, repeat):
     return rows
 
 
+def binomial(n: int) -> np.ndarray:
+    """The n x n binomial blur (Pascal's row outer itself, over 4**(n-1)): Gaussian-like."""
+    row = np.array([float(math.comb(n - 1, i)) for i in range(n)])
+    return np.outer(row, row) / 4.0 ** (n - 1)
+
+
+EXACT_CASES = [  # (label, kernel, separable)
+    ("sharpen 3×3", "sharpen", False),
+    ("edge 3×3", "edge", False),
+    ("blur 3×3 (1/9)", "blur", True),
+    ("sobel-x 3×3", "sobel-x", True),
+    ("box 15×15 (1/225)", "box-15", True),
+    ("binomial 15×15 (/4^14)", "binomial-15", True),
+    ("sobel 15×15 (binomial ⊗ difference)", "sobel-15", True),
+    ("random whole 15×15 / 9", "random-15", False),
+]
+
+
+def exact_kernel(name: str, rng) -> np.ndarray:
+    if name == "box-15":
+        return cl.box(15)
+    if name == "binomial-15":
+        return binomial(15)
+    if name == "sobel-15":
+        return np.outer([float(math.comb(14, i)) for i in range(15)], np.arange(-7.0, 8.0))
+    if name == "random-15":
+        return rng.integers(-9, 10, (15, 15)) / 9
+    return cl.kernel(name).values
+
+
+def bench_exact(size, repeat):
+    rows = []
+    rng = np.random.default_rng(0)
+    for colour in (False, True):
+        img = photo(size, colour)
+        for label, name, separable in EXACT_CASES:
+            k = exact_kernel(name, rng)
+            t_cl = timeit(cl.correlate, img, k, repeat=repeat)
+            t_cv = timeit(
+                cv2.filter2D, img, cv2.CV_64F, k, borderType=cv2.BORDER_CONSTANT, repeat=repeat
+            )
+            rows.append((size, "RGB" if colour else "grey", label, separable, t_cl, t_cv))
+    return rows
+
+
 def bench_explain(repeat):
     out = {}
     k = cl.kernel("sobel-x")
@@ -101,8 +151,20 @@ def main():
             f"| {size}² | {colour} | {ks} | {t_cl:.2f} | {t_cv:.2f} | {t_sc:.1f} "
             f"| {t_cl / t_cv:.2f} | {t_sc / t_cl:.1f} |"
         )
-    ex = bench_explain(repeat)
     print(f"\nworst convolab / cv2 ratio: {worst:.2f}")
+    print(
+        "\nExact sums (whole numbers over a divisor), uint8 photo, zero border:\n\n"
+        "| image | colour | kernel | separable | convolab ms | cv2.filter2D CV_64F ms "
+        "| convolab / cv2 |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for size in sizes:
+        for sz, colour, label, sep, t_cl, t_cv in bench_exact(size, repeat):
+            print(
+                f"| {sz}² | {colour} | {label} | {'yes' if sep else 'no'} | {t_cl:.2f} "
+                f"| {t_cv:.2f} | {t_cl / t_cv:.2f} |"
+            )
+    ex = bench_explain(repeat)
     print(
         f"\nexplain() at one position: 64² {ex[64] * 1e3:.1f} µs, 2048² {ex[2048] * 1e3:.1f} µs, "
         f"ratio {ex[2048] / ex[64]:.2f}"

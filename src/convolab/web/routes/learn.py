@@ -246,8 +246,8 @@ def event_stream(request: Request, run) -> StreamingResponse:
         ) from exc
 
     def close() -> None:
-        run.unsubscribe(notify)
         slots.give_back(client)
+        run.unsubscribe(notify)
 
     async def stream():
         nonlocal seq
