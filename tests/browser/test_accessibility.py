@@ -61,7 +61,8 @@ SMALL_NUMBERS = """() => {
 
 
 def _learn(page):
-    page.wait_for_function("() => document.getElementById('learn').dataset.runId")
+    # the first run of a fresh server imports PyTorch: allow for a loaded machine
+    page.wait_for_function("() => document.getElementById('learn').dataset.runId", timeout=90_000)
     page.click("#lf-more > summary")
     page.click("#lf-play")
     page.wait_for_function(
