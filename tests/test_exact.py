@@ -162,7 +162,7 @@ def test_the_fast_paths_are_taken():
         cl.correlate(img, "sobel-x")
     finally:
         engine.cv2.sepFilter2D = real
-    assert calls == [engine.cv2.CV_32F, engine.cv2.CV_32F]
+    assert calls == [engine.cv2.CV_32F, engine.cv2.CV_16S]  # 255 * 225 > 2**15: float32
 
 
 # ---------------------------------------------------------------- ties
@@ -303,3 +303,48 @@ def test_separable_beyond_the_float32_bound_is_exact(border):
             for c in range(3):
                 want = exact_sums(img[..., c], k, border, flip=flip)
                 assert got[..., c].tolist() == [[float(v) for v in row] for row in want]
+
+
+@pytest.mark.parametrize(
+    "k",
+    [
+        np.array([[16.0, 16, 16], [16, 0, 16], [16, 16, 16]]),  # not separable
+        np.outer([1.0, 6, 1], [2.0, 12, 2]),  # separable
+    ],
+    ids=["filter2d", "separable"],
+)
+def test_exact_at_the_int16_bound(k):
+    """uint8 photos with sums up to 255 * 128 = 32640 <= 2**15 - 1 go through OpenCV's int16
+    output: the extreme sums come out whole, unsaturated; weight 129 takes float32."""
+    calls = []
+    real_f, real_s = engine.cv2.filter2D, engine.cv2.sepFilter2D
+
+    def spy_f(src, ddepth, *a, **kw):
+        calls.append(ddepth)
+        return real_f(src, ddepth, *a, **kw)
+
+    def spy_s(src, ddepth, *a, **kw):
+        calls.append(ddepth)
+        return real_s(src, ddepth, *a, **kw)
+
+    img = np.full((6, 7), 255, np.uint8)
+    img[:, 3] = 0
+    engine.cv2.filter2D, engine.cv2.sepFilter2D = spy_f, spy_s
+    try:
+        for sign in (1, -1):
+            for kk in (sign * k, sign * k / 7):
+                assert int(np.abs(integer_form(kk).numerators).sum()) == 128
+                got = cl.correlate(img, kk, border="replicate")
+                want = exact_sums(img, kk, "replicate")
+                assert got.tolist() == [[float(v) for v in row] for row in want]
+                assert np.abs(got).max() * integer_form(kk).divisor == 32640
+        assert set(calls) == {engine.cv2.CV_16S}
+        calls.clear()
+        bigger = k.copy()
+        bigger[0, 0] += 1  # weight 129: 32895 does not fit int16
+        got = cl.correlate(img, bigger, border="replicate")
+        assert got.tolist() == [[float(v) for v in row] for row in exact_sums(img, bigger,
+                                                                              "replicate")]  # fmt: skip
+        assert engine.cv2.CV_16S not in calls
+    finally:
+        engine.cv2.filter2D, engine.cv2.sepFilter2D = real_f, real_s

@@ -23,7 +23,11 @@ results that are not representable), and the final sum is ``S`` exactly. For a s
 kernel ``N = outer(c, r)`` the row pass gives integers of magnitude ``<= sum|r| * M`` and
 the column pass partial sums ``<= sum|c| * sum|r| * M = B``: the same bound covers both.
 Hence ``B <= 2**24`` allows float32 (half the memory traffic, twice the SIMD width) and
-``B <= 2**53`` allows float64. ``tests/test_exact.py`` checks the bound at its edge.
+``B <= 2**53`` allows float64. For uint8 photos with ``B <= 2**15 - 1`` OpenCV may even
+write int16: its 8-bit to 16-bit filters add in float32 (or in wider integers) and convert
+the result to int16, saturating outside -32768..32767; every partial sum is a whole number
+of size at most ``B < 2**24`` (exact in float32) and the final sum fits int16, so converting
+it changes nothing. ``tests/test_exact.py`` checks each bound at its edge.
 
 A sum computed through a DFT (OpenCV's filter2D for kernels of 50 cells or more) is not
 exact, but its error is far below 0.5 while ``B <= 2**DFT_BITS``: rounding it to the
@@ -39,6 +43,7 @@ from fractions import Fraction
 
 import numpy as np
 
+INT16_EXACT = 2**15 - 1  # the largest sum an int16 holds
 FLOAT32_EXACT = 2**24  # every integer of at most this magnitude is a float32
 FLOAT64_EXACT = 2**53  # ... a float64
 DFT_BITS = 36  # float64 DFT sums of at most 2**36 are recovered exactly by rounding

@@ -48,3 +48,12 @@ def test_stream_slots_per_client():
     assert slots.take("b")
     slots.give_back("a")
     assert slots.count("a") == 1 and slots.take("a")
+
+
+def test_serve_takes_the_trusted_proxy_flag():
+    from convolab.cli import build_parser
+
+    parse = build_parser().parse_args
+    assert parse(["serve"]).trusted_proxy is None
+    assert parse(["serve", "--trusted-proxy"]).trusted_proxy == 1
+    assert parse(["serve", "--trusted-proxy", "2"]).trusted_proxy == 2

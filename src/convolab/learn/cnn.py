@@ -36,6 +36,7 @@ import torch
 from torch import nn
 
 from .._validate import as_image
+from ..display import round_half_up
 from ..errors import InvalidType, InvalidValue
 from ._common import OPTIMIZERS, check_lr, choice, make_optimizer, positive_int, smaller_lr
 from .data import Dataset, load_dataset
@@ -89,7 +90,7 @@ def _scaled(maps: np.ndarray) -> tuple[np.ndarray, float]:
     hi = float(maps.max()) if maps.size else 0.0
     if hi <= 0 or not math.isfinite(hi):
         return np.zeros(maps.shape, np.uint8), 0.0
-    return np.clip(np.rint(maps * (255.0 / hi)), 0, 255).astype(np.uint8), hi
+    return np.clip(round_half_up(maps * (255.0 / hi)), 0, 255).astype(np.uint8), hi
 
 
 @dataclass
@@ -369,7 +370,9 @@ class Trainer:
         out = {}
         for name in LAYERS:
             m = maps[name][0].double().numpy()
-            u8, hi = _scaled(m) if name != "input" else (np.rint(m * 255).astype(np.uint8), 1.0)
+            u8, hi = (
+                _scaled(m) if name != "input" else (round_half_up(m * 255).astype(np.uint8), 1.0)
+            )
             out[name] = {"shape": list(m.shape), "max": hi, "data": encode_u8(u8)}
         return out
 
@@ -473,7 +476,7 @@ def prepare_drawing(image) -> np.ndarray:
     a = np.clip(np.asarray(a, dtype=np.float32), 0, 255)
     if a.shape != (28, 28):
         a = cv2.resize(a, (28, 28), interpolation=cv2.INTER_AREA)
-    return np.clip(np.rint(a), 0, 255).astype(np.uint8)
+    return np.clip(round_half_up(a), 0, 255).astype(np.uint8)
 
 
 def save_model(model: SmallCNN, folder, metadata: dict) -> Path:

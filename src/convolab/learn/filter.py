@@ -41,6 +41,7 @@ from torch import nn
 import convolab as cl
 
 from .._validate import as_image
+from ..display import round_half_up
 from ..errors import InvalidValue, suggestion
 from ._common import OPTIMIZERS, check_lr, choice, make_optimizer, positive_int, smaller_lr
 
@@ -403,7 +404,7 @@ class FilterLearner:
         if not np.isfinite(out).all():
             out = np.zeros_like(out)
         return {
-            "input": np.rint(self.picture).astype(np.uint8),
+            "input": round_half_up(self.picture).astype(np.uint8),
             "target": cl.to_display(self.target, "rescale", value_range=(lo, hi)),
             "output": cl.to_display(out, "rescale", value_range=(lo, hi)),
         }

@@ -131,10 +131,11 @@ class Job:
 class Run:
     """One run. Every attribute is guarded by the manager's lock; the methods take it."""
 
-    def __init__(self, manager: RunManager, session: str, job: Job, client: str | None):
+    def __init__(self, manager: RunManager, session: str, job: Job, client: str | None, meta: dict):
         self.id = secrets.token_urlsafe(12)
         self.session = session
         self.client = client
+        self.meta = meta  # the settings it was made with (small, JSON-ready): a page shows them
         self.kind = job.kind
         self.job: Job | None = job  # None once the run has ended and its job was closed
         self.manager = manager
@@ -257,9 +258,18 @@ class RunManager:
 
     # -- public --------------------------------------------------------------------------------
     def create(
-        self, session: str, job: Job, *, play: bool = False, client: str | None = None
+        self,
+        session: str,
+        job: Job,
+        *,
+        play: bool = False,
+        client: str | None = None,
+        meta: dict | None = None,
     ) -> Run:
         """Start a run for ``session`` (and ``client``, the computer it comes from).
+
+        ``meta``: the settings it was made with (a small JSON-ready dict), answered in
+        :meth:`Run.info` as ``settings`` so a page that comes back can show them.
 
         The session's oldest run of this kind ends when it would have more than
         ``max_per_session``; the client's oldest unwatched run when the client would have
@@ -292,7 +302,7 @@ class RunManager:
                 raise RunLimitError(f"the server already has {len(live)} runs; try again later")
             for old in replace:
                 self._end(old, "replaced")
-            run = Run(self, session, job, client)
+            run = Run(self, session, job, client, dict(meta or {}))
             self._runs[run.id] = run
             if play:  # ask for a slot now: the queue keeps the order in which runs were made
                 run._playing = True
@@ -364,6 +374,7 @@ class RunManager:
             "running": len(self._running),
             "max_running": self.max_running,
             "viewers": run.subscribers,
+            "settings": run.meta,
         }
 
     def _publish(self, run: Run, events: Iterable[dict]) -> None:

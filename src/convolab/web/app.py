@@ -231,4 +231,12 @@ def serve(
         print(f"convolab for the class / voor de klas: {url}", file=out)
     print(f"teacher code / leraarcode: {teacher.display_code(code)}", file=out)
     print(f"teacher page / leraarpagina: http://127.0.0.1:{port}/leraar", file=out, flush=True)
-    uvicorn.run("convolab.web.app:create_app", factory=True, host=host, port=port)
+    # proxy headers are read by convolab.web.clients only, and only when configured
+    # (CONVOLAB_TRUSTED_PROXY / --trusted-proxy): uvicorn must not rewrite the client address
+    uvicorn.run(
+        "convolab.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        proxy_headers=False,
+    )

@@ -145,8 +145,11 @@ async def find_run(request: Request, kind: str, run_id: str):
     return run
 
 
-async def start_run(request: Request, response: Response, kind: str, make_job, play: bool):
-    """Make the job (bad settings: 400/422 naming the setting) and start its run."""
+async def start_run(
+    request: Request, response: Response, kind: str, make_job, play: bool, meta: dict
+):
+    """Make the job (bad settings: 400/422 naming the setting) and start its run; ``meta``:
+    the settings as asked (answered again to a page that reattaches)."""
     from convolab.learn.runs import RunLimitError
 
     sid = ensure_session(request, response)
@@ -154,7 +157,7 @@ async def start_run(request: Request, response: Response, kind: str, make_job, p
     job = await core_call(make_job)
     mgr = await manager(request, kind)
     try:
-        run = mgr.create(sid, job, play=play, client=client)  # bookkeeping only: quick
+        run = mgr.create(sid, job, play=play, client=client, meta=meta)  # bookkeeping: quick
     except RunLimitError as exc:
         job.close()
         if exc.scope == "client":
@@ -345,7 +348,8 @@ def _filter_job(body: FilterRunIn):
 @router.post("/api/learn/runs", tags=["learn"], status_code=201)
 async def create_filter_run(body: FilterRunIn, request: Request, response: Response):
     _check_lr(body.lr)
-    run = await start_run(request, response, "filter", lambda: _filter_job(body), body.play)
+    meta = body.model_dump(exclude={"play"})
+    run = await start_run(request, response, "filter", lambda: _filter_job(body), body.play, meta)
     return run_answer(run, "/api/learn/runs")
 
 

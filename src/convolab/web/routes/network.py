@@ -95,7 +95,8 @@ def _check_lr(lr: float) -> None:
 @router.post("/api/network/runs", tags=["network"], status_code=201)
 async def create_network_run(body: NetworkRunIn, request: Request, response: Response):
     _check_lr(body.lr)
-    run = await start_run(request, response, "network", lambda: _network_job(body), body.play)
+    meta = body.model_dump(exclude={"play"})
+    run = await start_run(request, response, "network", lambda: _network_job(body), body.play, meta)
     return run_answer(run, "/api/network/runs")
 
 

@@ -1,6 +1,6 @@
 // The filter explorer page. The server computes (POST /api/apply calls convolab's core);
 // this module only keeps the state (in the URL), sends requests and draws what comes back.
-import { getJSON, isAbort, latest, postBytes, postJSON } from "../common/api.js";
+import { getJSON, isAbort, latest, postBytes, postJSON, withLang } from "../common/api.js";
 import { lang, t } from "../common/i18n.js";
 import { readState, writeState } from "../common/urlstate.js";
 import { KernelGrid, cellsToText, textToCells } from "./kernelgrid.js";
@@ -753,7 +753,26 @@ async function init() {
   if (!samples.has(source.name)) source = { kind: "sample", name: DEFAULTS.sample };
   buildGallery();
   selectFilter(state.filter, { keepCells: Boolean(state.k) });
+  const drawing = new URLSearchParams(window.location.search).get("drawing");
+  if (drawing && (await openDrawing(drawing))) return;
   await refreshInput();
+}
+
+// A drawing of the emotions page (?drawing=CODE-id or starter-n) opened as an upload.
+async function openDrawing(ref) {
+  try {
+    const response = await fetch(withLang(`/api/emotions/drawings/${encodeURIComponent(ref)}.png`));
+    if (!response.ok) {
+      const body = await response.json().catch(() => null);
+      showMessage($("input-message"), (body && body.error) || String(response.status));
+      return false;
+    }
+    await useUpload(await response.blob(), `${ref}.png`, "upload");
+    return true;
+  } catch (err) {
+    showMessage($("input-message"), t("common.err_unexpected", { detail: err.message }));
+    return false;
+  }
 }
 
 init();
