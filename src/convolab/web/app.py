@@ -49,6 +49,9 @@ async def lifespan(app: FastAPI):
 
 
 def create_app() -> FastAPI:
+    from .images import tune_malloc
+
+    tune_malloc()
     app = FastAPI(
         lifespan=lifespan,
         title="convolab",

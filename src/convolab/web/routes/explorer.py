@@ -539,9 +539,9 @@ async def api_apply(body: ApplyRequest, request: Request):
     ``height x width x channels`` row by row, exactly ``height * width * channels`` bytes (the
     page puts them into a canvas as they are); with ``"format": "png"`` a PNG file of the same
     pixels. Errors are JSON in the one error shape. All the work, the JSON part included, runs
-    in a worker thread.
+    in the compute pool (``images.compute_call``: first come, first served; the loop routes).
     """
-    data, meta_length = await core_call(_apply_answer, body, request_lang(request))
+    data, meta_length = await images.compute_call(_apply_answer, body, request_lang(request))
     return Response(
         data,
         media_type=APPLY_MEDIA_TYPE,
