@@ -3,7 +3,7 @@
     convolab filters [--lang nl|en]
     convolab apply IN... (-f NAME | --kernel "0 -1 0; -1 5 -1; 0 -1 0") -o OUT [options]
     convolab explain IN -f NAME --at ROW,COL [options]
-    convolab serve [--host 127.0.0.1] [--port 8000]
+    convolab serve [--host 127.0.0.1] [--port 8000] [--class] [--allowed-host NAME]
     convolab notebook [DIR]
     convolab export-learning-objects DIR
 
@@ -83,6 +83,20 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="start the web app")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
+    s.add_argument(
+        "--class",
+        dest="classroom",
+        action="store_true",
+        help="serve a class: listen on the network (0.0.0.0) and print the address pupils type",
+    )
+    s.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer to this Host name (repeatable); localhost and this machine's addresses"
+        " always work",
+    )
 
     n = sub.add_parser("notebook", help="open JupyterLab on a copy of the notebooks")
     n.add_argument("folder", nargs="?", default="convolab-notebooks")
@@ -202,7 +216,12 @@ def cmd_explain(args) -> None:
 def cmd_serve(args) -> None:
     from .web.app import serve
 
-    serve(host=args.host, port=args.port)
+    serve(
+        host=args.host,
+        port=args.port,
+        classroom=args.classroom,
+        allowed_hosts=tuple(args.allowed_host),
+    )
 
 
 def cmd_notebook(args) -> None:

@@ -48,6 +48,8 @@ CHROMIUM_ARGS = [
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
+#: The teacher code of the live server (``CONVOLAB_TEACHER_CODE``).
+TEACHER_CODE = "KLAS-2026"
 AXE_JS = Path(__file__).parent / "vendor" / "axe.min.js"
 AXE_BLOCKING = ("serious", "critical")
 
@@ -86,6 +88,7 @@ def live_server():
         stdout=log,
         stderr=subprocess.STDOUT,
         cwd=ROOT,
+        env={**os.environ, "CONVOLAB_TEACHER_CODE": TEACHER_CODE},
     )
     try:
         deadline = time.monotonic() + 60
@@ -115,6 +118,12 @@ def live_server():
         log.close()
         if "Traceback" in output:
             print("server log:\n" + output)
+
+
+@pytest.fixture(scope="session")
+def teacher_code():
+    """The live server's teacher code (as a teacher would type it off the screen)."""
+    return TEACHER_CODE
 
 
 @pytest.fixture(scope="session")

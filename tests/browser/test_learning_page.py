@@ -129,17 +129,30 @@ def test_the_boxes_look_like_dwengo(page, screenshot):
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
-def test_the_path_overview_and_teacher_mode(page, screenshot, lang):
+def test_the_path_overview_and_teacher_mode(page, screenshot, lang, page_errors, teacher_code):
     p = PAGES[lang]
+    teacher_url = "/leraar" if lang == "nl" else "/en/teacher"
     page.goto(p["overview"])
     items = page.locator(".path-list > li")
     assert items.count() == 3
     assert page.locator(".path-list .teacher-badge").count() == 0
+    # a pupil sees no way into teacher mode
+    assert page.locator("a[href*='leraar'], a[href*='teacher']").count() == 0
     if lang == "nl":
         screenshot(page, "learning-path")
-    # teacher mode: one link, remembered on the next pages
-    page.locator(".teacher-toggle a").click()
-    page.wait_for_url(f"**{p['overview']}?*=1")
+    # teacher mode: the code once on the teacher page, remembered on the next pages
+    page.goto(teacher_url)
+    page_errors.allow(r"status of 403")
+    page.fill("#teacher-code", "fout-code")
+    page.locator(".teacher-login button").click()
+    assert page.locator(".teacher-login .message.error").is_visible()
+    page.fill("#teacher-code", teacher_code.lower())
+    page.locator(".teacher-login button").click()
+    page.wait_for_url(f"**{teacher_url}")
+    assert page.locator(".teacher-page .teacher-bar").is_visible()
+    if lang == "nl":
+        screenshot(page, "teacher-page")
+    page.goto(p["overview"])
     assert items.count() == 4 and page.locator(".path-list .teacher-badge").count() == 1
     page.goto(p["url"])
     assert page.locator(".teacher-bar").is_visible()
@@ -147,6 +160,11 @@ def test_the_path_overview_and_teacher_mode(page, screenshot, lang):
     assert items.count() == 4
     if lang == "nl":
         screenshot(page, "learning-path-teacher")
+    # leaving: the bar leads to the teacher page, which turns teacher mode off
     page.locator(".teacher-bar a").click()
-    page.wait_for_url(f"**{p['overview']}?*=0")
+    page.wait_for_url(f"**{teacher_url}")
+    page.locator(".teacher-off button").click()
+    page.wait_for_url(f"**{teacher_url}")
+    assert page.locator("#teacher-code").is_visible()
+    page.goto(p["overview"])
     assert items.count() == 3

@@ -24,3 +24,26 @@ def app():
 def client(app):
     with TestClient(app) as c:
         yield c
+
+
+#: The teacher code the ``teacher_code`` fixture sets (``CONVOLAB_TEACHER_CODE``).
+TEST_TEACHER_CODE = "KLAS-2026"
+
+
+@pytest.fixture
+def teacher_code(monkeypatch):
+    """Set ``CONVOLAB_TEACHER_CODE`` for the test; returns the code as a teacher types it."""
+    monkeypatch.setenv("CONVOLAB_TEACHER_CODE", TEST_TEACHER_CODE)
+    return TEST_TEACHER_CODE
+
+
+@pytest.fixture
+def enter_teacher_code(teacher_code):
+    """A function turning teacher mode on for a client (the cookie is kept by the client)."""
+
+    def enter(c) -> None:
+        r = c.post("/api/teacher", json={"code": teacher_code})
+        assert r.status_code == 200, r.text
+        assert r.json() == {"ok": True, "teacher": True}
+
+    return enter

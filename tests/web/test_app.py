@@ -231,12 +231,25 @@ def parse(html: str) -> LinkParser:
     return parser
 
 
+def page_client(client, app, enter_teacher_code, page_id: str, url: str):
+    """The client a page is checked with: teacher-only pages answer a pupil 403 and are
+    checked in teacher mode."""
+    first = client.get(url)
+    if first.status_code != 403:
+        return client
+    assert_error_shape(first, 403, "teacher_only")
+    teacher = TestClient(app)
+    enter_teacher_code(teacher)
+    return teacher
+
+
 def test_pages_are_registered():
     assert page_urls(), "no pages registered"
 
 
 @pytest.mark.parametrize(("page_id", "lang", "url"), page_urls())
-def test_every_page_answers_in_its_language(client, page_id, lang, url):
+def test_every_page_answers_in_its_language(client, app, enter_teacher_code, page_id, lang, url):
+    client = page_client(client, app, enter_teacher_code, page_id, url)
     for query in ("", "?embed=1"):
         r = client.get(url + query)
         assert r.status_code == 200, f"{url}{query}: {r.status_code} {r.text[:300]}"
@@ -252,7 +265,8 @@ def test_every_page_answers_in_its_language(client, page_id, lang, url):
 
 
 @pytest.mark.parametrize(("page_id", "lang", "url"), page_urls())
-def test_every_link_on_every_page_resolves(client, page_id, lang, url):
+def test_every_link_on_every_page_resolves(client, app, enter_teacher_code, page_id, lang, url):
+    client = page_client(client, app, enter_teacher_code, page_id, url)
     doc = parse(client.get(url).text)
     for link in doc.resources:
         assert not urlsplit(link).netloc, f"{url} loads {link} from outside the app (offline!)"

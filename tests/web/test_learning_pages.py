@@ -58,17 +58,15 @@ def app():
 
 
 @pytest.fixture
-def client(app, monkeypatch):
-    monkeypatch.delenv("CONVOLAB_TEACHER", raising=False)
+def client(app, teacher_code):
     with TestClient(app) as c:
         yield c
 
 
 @pytest.fixture
-def teacher(app, monkeypatch):
-    monkeypatch.delenv("CONVOLAB_TEACHER", raising=False)
+def teacher(app, enter_teacher_code):
     with TestClient(app) as c:
-        c.cookies.set("convolab_teacher", "1")
+        enter_teacher_code(c)
         yield c
 
 
@@ -76,7 +74,7 @@ def learning_urls() -> list[str]:
     urls = [u for lang in ("nl", "en") for u in SEED_PAGES[lang]]
     urls += list(OVERVIEW.values()) + list(NOTEBOOK_PAGE.values())
     for obj in content.library().objects:
-        if obj.hruid != content.SEED_HRUID:
+        if obj.hruid != content.SEED_HRUID and not obj.teacher_exclusive:
             urls.append(f"/leren/{obj.hruid}" if obj.language == "nl" else f"/en/learn/{obj.hruid}")
     return sorted(set(urls))
 
@@ -184,17 +182,24 @@ def test_the_overview_lists_the_path_in_order(client, lang):
     assert f"{total} minu" in text
 
 
-def test_teacher_objects_are_hidden_unless_teacher_mode(client):
+def test_teacher_objects_are_hidden_unless_teacher_mode(client, enter_teacher_code):
     nl = client.get("/leren").text
     assert TEACHER_PAGE["nl"] not in nl and "Alleen voor leraren" not in nl
-    page = client.get(TEACHER_PAGE["nl"]).text
-    assert "Deze les is voor leraren" in page and "Veelgemaakte fouten" not in page
-    assert client.get(f"/api/learning/objects/{TEACHER_HRUID}").status_code == 404
+    # no way in from the pupils' pages: no link to teacher mode, and the old switch is gone
+    assert "leraar" not in nl.lower().replace("leraren", "")
+    assert TEACHER_PAGE["nl"] not in client.get("/leren?leraar=1").text
+    for url in (TEACHER_PAGE["nl"], f"/api/learning/objects/{TEACHER_HRUID}"):
+        r = client.get(url)
+        assert r.status_code == 403 and set(r.json()) == ERROR_KEYS, url
+        assert r.json()["code"] == "teacher_only" and "leraar" in r.json()["error"]
+    page = client.get(TEACHER_PAGE["en"], headers={"accept": "text/html"})
+    assert page.status_code == 403 and "Common mistakes" not in page.text
+    assert "teacher only" in page.text
     api = client.get("/api/learning/path").json()
     assert TEACHER_HRUID not in [o["hruid"] for o in api["objects"]] and api["teacher"] is False
 
-    on = client.get("/leren?leraar=1")
-    assert on.cookies.get("convolab_teacher") == "1"
+    enter_teacher_code(client)
+    on = client.get("/leren")
     assert TEACHER_PAGE["nl"] in on.text and "Alleen voor leraren" in on.text
     assert "Leraarmodus staat aan" in on.text
     # remembered in the cookie, on every page, in both languages
@@ -203,17 +208,28 @@ def test_teacher_objects_are_hidden_unless_teacher_mode(client):
     assert client.get(f"/api/learning/objects/{TEACHER_HRUID}?lang=en").json()["metadata"][
         "teacher_exclusive"
     ]
+    assert client.get("/api/learning/path").json()["teacher"] is True
 
-    off = client.get("/en/learn?teacher=0")
-    assert off.cookies.get("convolab_teacher") == "0"
-    assert TEACHER_PAGE["en"] not in off.text
-    assert TEACHER_PAGE["nl"] not in client.get("/leren").text
+    off = client.delete("/api/teacher")
+    assert off.json() == {"ok": True, "teacher": False}
+    assert TEACHER_PAGE["en"] not in client.get("/en/learn").text
+    assert client.get(TEACHER_PAGE["nl"]).status_code == 403
 
 
-def test_teacher_mode_from_the_environment(client, monkeypatch):
-    monkeypatch.setenv("CONVOLAB_TEACHER", "1")
-    assert TEACHER_PAGE["nl"] in client.get("/leren").text
-    assert TEACHER_PAGE["nl"] not in client.get("/leren?leraar=0").text  # the visitor can say no
+@pytest.mark.parametrize(
+    "name", ["nl/convoluties_in_python_leraar.ipynb", "en/convolutions_in_python_teacher.ipynb"]
+)
+def test_answer_notebooks_need_teacher_mode(client, enter_teacher_code, name):
+    r = client.get(f"/notebooks/{name}")
+    assert r.status_code == 403 and set(r.json()) == ERROR_KEYS
+    assert r.json()["code"] == "teacher_only"
+    # a forged cookie does not help
+    client.cookies.set("convolab_teacher", "1")
+    assert client.get(f"/notebooks/{name}").status_code == 403
+    client.cookies.clear()
+    enter_teacher_code(client)
+    r = client.get(f"/notebooks/{name}")
+    assert r.status_code == 200 and json.loads(r.content)["cells"]
 
 
 def test_seed_hruid_url_goes_to_the_seed_page(client):

@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import pages
+from .classroom import HostAndHeadersMiddleware
 from .errors import error_body, install_error_handlers
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -55,6 +56,7 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(ServerTimingMiddleware)
+    app.add_middleware(HostAndHeadersMiddleware)
     return app
 
 
@@ -182,8 +184,39 @@ class _BodyTooLarge(StarletteHTTPException):
         super().__init__(status_code=413)
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the web app with uvicorn (blocking)."""
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    *,
+    classroom: bool = False,
+    allowed_hosts: tuple[str, ...] = (),
+    out=None,
+) -> None:
+    """Run the web app with uvicorn (blocking; one process, so all pupils share its state).
+
+    Prints the teacher code (``CONVOLAB_TEACHER_CODE``, else a new one). ``classroom=True``
+    listens on every address (``0.0.0.0``) and prints the address pupils type; the teacher page
+    shows it with a QR code. ``allowed_hosts``: extra ``Host`` names to serve (a school's DNS
+    name); localhost and this machine's addresses are always allowed.
+    """
+    import os
+    import sys
+
     import uvicorn
 
+    from . import classroom as cls
+    from . import teacher
+
+    out = out or sys.stdout
+    code = teacher.ensure_code()
+    if allowed_hosts:
+        extra = [os.environ.get(cls.ENV_ALLOWED, ""), *allowed_hosts]
+        os.environ[cls.ENV_ALLOWED] = ",".join(h for h in extra if h)
+    if classroom:
+        host = "0.0.0.0"
+        url = f"http://{cls.lan_address()}:{port}/"
+        os.environ[cls.ENV_CLASS_URL] = url
+        print(f"convolab for the class / voor de klas: {url}", file=out)
+    print(f"teacher code / leraarcode: {teacher.display_code(code)}", file=out)
+    print(f"teacher page / leraarpagina: http://127.0.0.1:{port}/leraar", file=out, flush=True)
     uvicorn.run("convolab.web.app:create_app", factory=True, host=host, port=port)

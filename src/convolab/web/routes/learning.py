@@ -7,10 +7,10 @@ Pages (Dutch / English):
 - ``/leren/<hruid>`` / ``/en/learn/<hruid>``: every other object of the path;
 - ``/leren/notebook`` / ``/en/learn/notebook``: the notebook rendered read-only.
 
-Teacher mode: ``?leraar=1`` or ``?teacher=1`` turns it on and is remembered in the cookie
-``convolab_teacher`` (``=0`` turns it off); the environment variable ``CONVOLAB_TEACHER=1``
-turns it on for everyone. In teacher mode, objects with ``teacher_exclusive: true`` are listed
-(marked) and shown; otherwise they are left out of the overview and their page shows a notice.
+Teacher mode (``convolab.web.teacher``: the teacher code entered once on ``/leraar``): objects
+with ``teacher_exclusive: true`` are listed (marked) and shown, and the answer notebooks
+(``*_leraar.ipynb``, ``*_teacher.ipynb``) download. Without it they are left out of the overview
+and their pages, assets, JSON and downloads answer 403 ``teacher_only`` in the one error shape.
 
 JSON twins: ``/api/learning/path``, ``/api/learning/objects/<hruid>``, ``/api/learning/notebook``
 (``?lang=nl|en``). Files: ``/content/objects/<hruid>/<lang>/img/...`` (an object's assets),
@@ -19,7 +19,6 @@ JSON twins: ``/api/learning/path``, ``/api/learning/objects/<hruid>``, ``/api/le
 
 from __future__ import annotations
 
-import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -33,45 +32,15 @@ from convolab import content
 from ..errors import ApiError
 from ..i18n import LANGS, t
 from ..pages import PAGES, link, page, render
+from ..teacher import is_teacher, require_teacher
 
 router = APIRouter()
 
-TEACHER_COOKIE = "convolab_teacher"
-TEACHER_PARAMS = ("leraar", "teacher")
 HOME_ID = "home"
 PATH_ID = "learn"
 NOTEBOOK_ID = "learn_notebook"
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-
-
-# --- teacher mode ---------------------------------------------------------------------------
-
-
-def teacher_choice(request: Request) -> bool | None:
-    """``True``/``False`` when the URL turns teacher mode on/off, else ``None``."""
-    for name in TEACHER_PARAMS:
-        value = request.query_params.get(name)
-        if value is not None:
-            return value.strip().lower() in ("1", "true", "ja", "yes", "on")
-    return None
-
-
-def teacher_mode(request: Request) -> bool:
-    choice = teacher_choice(request)
-    if choice is not None:
-        return choice
-    if TEACHER_COOKIE in request.cookies:
-        return request.cookies[TEACHER_COOKIE] == "1"
-    return os.environ.get("CONVOLAB_TEACHER", "").strip() == "1"
-
-
-def _remember_teacher(request: Request, response):
-    choice = teacher_choice(request)
-    if choice is not None:
-        response.set_cookie(
-            TEACHER_COOKIE, "1" if choice else "0", max_age=365 * 24 * 3600, samesite="lax"
-        )
-    return response
+_TEACHER_NOTEBOOK_RE = re.compile(r"_(leraar|teacher)\.ipynb$")
 
 
 # --- objects and URLs -------------------------------------------------------------------------
@@ -148,21 +117,21 @@ def _check_lang(value: str | None) -> str:
 def _object_page(request: Request, lang: str, hruid: str):
     lib = content.library()
     obj = lib.get(hruid, lang)
-    teacher = teacher_mode(request)
+    if obj.teacher_exclusive:
+        require_teacher(request)
+    teacher = is_teacher(request)
     entries = path_entries(lang, teacher)
     urls = [e["url"] for e in entries]
     here = object_url(obj)
     index = urls.index(here) if here in urls else None
-    hidden = obj.teacher_exclusive and not teacher
     lp = lib.path(content.PATH_HRUID, lang)
-    response = render(
+    return render(
         request,
         "learning/object.html",
         lang=lang,
         page_id=object_page_id(hruid),
         obj=obj,
-        body_html="" if hidden else _rendered(hruid, lang),
-        hidden=hidden,
+        body_html=_rendered(hruid, lang),
         teacher=teacher,
         is_seed=hruid == content.SEED_HRUID,
         path=lp,
@@ -175,7 +144,6 @@ def _object_page(request: Request, lang: str, hruid: str):
         notebook_url=link(NOTEBOOK_ID, lang),
         notebook_api=f"/api/learning/notebook?lang={lang}",
     )
-    return _remember_teacher(request, response)
 
 
 @page(HOME_ID, nl=("/", "/leren/convolutie"), en=("/en", "/en/learn/convolution"), nav=10)
@@ -186,10 +154,10 @@ def learning_home(request: Request, lang: str):
 @page(PATH_ID, nl="/leren", en="/en/learn", nav=15)
 def learning_path(request: Request, lang: str):
     lp = content.library().path(content.PATH_HRUID, lang)
-    teacher = teacher_mode(request)
+    teacher = is_teacher(request)
     entries = path_entries(lang, teacher)
     total = sum(e["estimated_time"] for e in entries)
-    response = render(
+    return render(
         request,
         "learning/path.html",
         lang=lang,
@@ -200,7 +168,6 @@ def learning_path(request: Request, lang: str):
         total=t("learning.total_time", lang, n=_num(total)),
         image_url=f"/content/paths/{lp.image}" if lp.image else None,
     )
-    return _remember_teacher(request, response)
 
 
 @page(NOTEBOOK_ID, nl="/leren/notebook", en="/en/learn/notebook")
@@ -270,8 +237,8 @@ async def object_asset(request: Request, hruid: str, lang: str, asset: str):
     obj = content.library().get(hruid, lang) if lang in LANGS else None
     if obj is None:
         raise ApiError.key(404, "not_found", "learning.err_object_missing")
-    if obj.teacher_exclusive and not teacher_mode(request):
-        raise ApiError.key(404, "not_found", "learning.err_asset_missing")
+    if obj.teacher_exclusive:
+        require_teacher(request)
     file = obj.asset_path(asset)
     if file is None:
         raise ApiError.key(404, "not_found", "learning.err_asset_missing")
@@ -290,14 +257,13 @@ async def path_asset(asset: str):
 
 
 @router.get("/notebooks/{lang}/{name}", include_in_schema=False)
-async def notebook_download(lang: str, name: str):
-    """Download a notebook (``notebooks/<lang>/<name>.ipynb``).
-
-    Teacher mode is a convenience, not access control (there are no accounts), so the
-    teacher versions with answers are served like the others; only the teaching notes link them.
-    """
+async def notebook_download(request: Request, lang: str, name: str):
+    """Download a notebook (``notebooks/<lang>/<name>.ipynb``); the teacher versions with the
+    answers (``*_leraar.ipynb``, ``*_teacher.ipynb``) only in teacher mode (else 403)."""
     if lang not in LANGS or not _NAME_RE.match(name) or not name.endswith(".ipynb"):
         raise ApiError.key(404, "not_found", "learning.err_notebook_missing")
+    if _TEACHER_NOTEBOOK_RE.search(name):
+        require_teacher(request)
     file = content.notebooks_dir() / lang / name
     if not file.is_file():
         raise ApiError.key(404, "not_found", "learning.err_notebook_missing")
@@ -312,14 +278,15 @@ async def api_path(request: Request, lang: str = "nl"):
     """The learning path in order (teacher-only objects only in teacher mode)."""
     lang = _check_lang(lang)
     lp = content.library().path(content.PATH_HRUID, lang)
+    teacher = is_teacher(request)
     return {
         "ok": True,
         "hruid": lp.hruid,
         "language": lang,
         "title": lp.title,
         "description": lp.description,
-        "teacher": teacher_mode(request),
-        "objects": path_entries(lang, teacher_mode(request)),
+        "teacher": teacher,
+        "objects": path_entries(lang, teacher),
     }
 
 
@@ -328,8 +295,10 @@ async def api_object(request: Request, hruid: str, lang: str = "nl"):
     """One learning object: its front matter and its body rendered to safe HTML."""
     lang = _check_lang(lang)
     obj = content.library().get(hruid, lang)
-    if obj is None or (obj.teacher_exclusive and not teacher_mode(request)):
+    if obj is None:
         raise ApiError.key(404, "not_found", "learning.err_object_missing")
+    if obj.teacher_exclusive:
+        require_teacher(request)
     return {"ok": True, "metadata": obj.to_dict(), "html": _rendered(hruid, lang)}
 
 
