@@ -128,12 +128,19 @@ def test_console_script_is_installed_and_runs():
 def test_export_learning_objects_writes_dwengo_folders(tmp_path, capsys):
     from convolab.content import load_objects
 
-    assert main(["export-learning-objects", str(tmp_path / "out")]) == 0
+    out = str(tmp_path / "out")
+    assert main(["export-learning-objects", out, "--base-url", "https://convolab.example.org"]) == 0
     assert "files)" in capsys.readouterr().out
     exported = load_objects(tmp_path / "out")
     assert {(o.hruid, o.language) for o in exported} == {
         (o.hruid, o.language) for o in load_objects()
     }
+
+
+def test_export_without_base_url_exits_2_with_one_line(tmp_path):
+    r = run("export-learning-objects", str(tmp_path / "o"))
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+    assert "--base-url" in r.stderr
 
 
 def test_export_with_bad_base_url_exits_2(tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -14,8 +16,17 @@ RAW = np.array([[-300.0, -10.0, -0.4, 0.0, 10.0, 127.5, 254.6, 300.0]])
 
 
 def rnd(x):
-    """Round half to even, like np.rint and the canvas's Uint8ClampedArray."""
-    return np.rint(np.asarray(x, dtype=float))
+    """Round half up, as pupils learn it (28.5 -> 29, -0.5 -> 0), with exact decimals."""
+    a = np.asarray(x, dtype=float)
+    return np.array(
+        [float(Decimal(v).to_integral_value(ROUND_HALF_UP_SIGNED(v))) for v in a.ravel()]
+    ).reshape(a.shape)
+
+
+def ROUND_HALF_UP_SIGNED(v):  # noqa: N802 - a rounding mode, named like decimal's
+    """Half up means towards +infinity: decimal's ROUND_HALF_UP goes away from zero, so
+    negative values take ROUND_HALF_DOWN (-0.5 -> 0, -1.5 -> -1)."""
+    return ROUND_HALF_UP if v >= 0 else ROUND_HALF_DOWN
 
 
 def test_clip():
@@ -23,8 +34,27 @@ def test_clip():
     assert out.dtype == np.uint8 and out.shape == RAW.shape
     assert out.tolist() == [[0, 0, 0, 0, 10, 128, 255, 255]]
     assert cl.to_display(RAW).tolist() == out.tolist()  # "clip" is the default
-    # halves go to the even neighbour, as the browser's canvas does
-    assert cl.to_display(np.array([[0.5, 1.5, 2.5, 3.5]])).tolist() == [[0, 2, 2, 4]]
+    # halves go up, as pupils learn it (not to the even neighbour, as np.rint does)
+    assert cl.to_display(np.array([[0.5, 1.5, 2.5, 3.5, 28.5, -0.5]])).tolist() == [
+        [1, 2, 3, 4, 29, 0]
+    ]
+
+
+def test_round_half_up():
+    from convolab.display import round_half_up
+
+    x = [28.5, 28.49, 2.5, -0.5, -1.5, -2.5, -2.51, 0.49999999999999994, 2.0**52 + 1, -0.0]
+    assert round_half_up(x).tolist() == [29, 28, 3, 0, -1, -2, -3, 0, 2.0**52 + 1, 0]
+    # floor(x + 0.5) would turn the largest float below 0.5 into 1
+    assert np.floor(0.49999999999999994 + 0.5) == 1.0
+
+
+@given(arrays(np.float64, 50, elements=st.floats(-1e6, 1e6) | st.integers(-600, 600).map(
+    lambda v: v / 2)))  # fmt: skip
+def test_round_half_up_matches_decimal(x):
+    from convolab.display import round_half_up
+
+    np.testing.assert_array_equal(round_half_up(x), rnd(x))
 
 
 def test_abs():
@@ -38,7 +68,7 @@ def test_offset():
     assert cl.to_display(RAW, "offset").tolist() == [[1, 124, 128, 128, 132, 182, 236, 255]]
     # asymmetric range: the larger side reaches the end, zero stays mid-grey
     x = np.array([[-50.0, 0.0, 25.0, 100.0]])
-    assert cl.to_display(x, "offset").tolist() == [[64, 128, 160, 255]]
+    assert cl.to_display(x, "offset").tolist() == [[65, 128, 160, 255]]  # 64.5 -> 65
 
 
 def test_rescale():
@@ -60,7 +90,7 @@ def test_flat_results():
 def test_value_range_is_used_for_offset_and_rescale():
     x = np.array([[-10.0, 0.0, 10.0, 50.0]])
     assert cl.to_display(x, "rescale", value_range=(-10, 10)).tolist() == [[0, 128, 255, 255]]
-    assert cl.to_display(x, "offset", value_range=(-20, 20)).tolist() == [[64, 128, 192, 255]]
+    assert cl.to_display(x, "offset", value_range=(-20, 20)).tolist() == [[65, 128, 192, 255]]
     # clip and abs ignore it
     assert cl.to_display(x, "clip", value_range=(0, 1)).tolist() == [[0, 0, 10, 50]]
     # a window of a result shown with the whole result's range gives the same pixels
@@ -143,3 +173,25 @@ def test_monotone_and_in_range(raw, mapping):
 def test_errors(raw, kwargs, exc, pattern):
     with pytest.raises(exc, match=pattern):
         cl.to_display(raw, **kwargs)
+
+
+@pytest.mark.parametrize("mapping", ["clip", "abs", "offset", "rescale"])
+@pytest.mark.parametrize("value_range", [(-612.0, 400.0), (0.0, 0.0), (5.0, 5.0), (-3.0, 0.0)])
+def test_scaled_values_are_the_step_before_rounding(mapping, value_range):
+    """What the player spells out: scaled_values, then round and cut, is display_values."""
+    from convolab.display import display_values, scaled_values
+
+    rng = np.random.default_rng(7)
+    lo, hi = value_range
+    x = np.concatenate([rng.uniform(lo - 50, hi + 50, 500), [lo, hi, 0.0, 28.5, -0.5, 255.5]])
+    y = scaled_values(x, mapping, lo, hi)
+    assert y.shape == x.shape
+    np.testing.assert_array_equal(
+        display_values(y, "clip", 0, 0), display_values(x, mapping, lo, hi)
+    )
+    if mapping == "offset" and max(abs(lo), abs(hi)) > 0:
+        m = max(abs(lo), abs(hi))
+        assert scaled_values(m, mapping, lo, hi) == pytest.approx(255.0)
+        assert scaled_values(0.0, mapping, lo, hi) == 128.0
+    if mapping == "rescale" and hi > lo:
+        assert scaled_values(np.array([lo, hi]), mapping, lo, hi).tolist() == [0.0, 255.0]

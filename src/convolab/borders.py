@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 
 from ._validate import choice
+from .errors import InvalidValue
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,9 @@ def border_index(idx: np.ndarray, n: int, border: str) -> np.ndarray:
         period = 2 * (n - 1)
         m = np.mod(idx, period)
         return np.where(m < n, m, period - m)
-    raise ValueError(check_border(border))  # pragma: no cover - check_border raises first
+    raise InvalidValue(
+        "unknown_choice", param="border", value=border, choices=list(BORDERS)
+    )  # pragma: no cover - check_border raises first
 
 
 def pad(image: np.ndarray, pads: tuple[int, int, int, int], border: str = "zero") -> np.ndarray:

@@ -106,7 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     x = sub.add_parser("export-learning-objects", help="write the learning objects (Dwengo format)")
     x.add_argument("folder")
-    x.add_argument("--base-url", help="turn links to convolab's pages into absolute URLs")
+    x.add_argument(
+        "--base-url",
+        help="where convolab runs (https://...): links to its pages and tools become absolute; "
+        "required, Dwengo cannot serve them",
+    )
     return p
 
 

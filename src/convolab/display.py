@@ -9,6 +9,10 @@ Mappings:
   darker, scaled so the largest |x| reaches 1 or 255.
 - ``"rescale"``: the smallest value becomes 0, the largest 255.
 
+Every mapping rounds the way pupils learn it, half up (:func:`round_half_up`):
+28.5 becomes 29, 28.49 becomes 28, -0.5 becomes 0. (numpy's ``np.rint`` rounds half to
+even, 28.5 to 28; it is not used where a sum becomes a grey value.)
+
 ``offset`` and ``rescale`` depend on the range of the whole result, given as
 ``value_range=(lo, hi)`` (computed from ``raw`` when not given). An alpha
 channel (the 4th of H x W x 4) is only cut to 0..255.
@@ -19,7 +23,24 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import choice, finite_array
+from .errors import InvalidType, InvalidValue
 from .kernels import MAPPINGS
+
+
+def round_half_up(x, out=None) -> np.ndarray:
+    """Round to the nearest whole number, x.5 always up: 28.5 -> 29, 2.5 -> 3, -0.5 -> 0.
+
+    Computed as ``f = floor(x)``, plus 1 where ``x - f >= 0.5``: ``x - f`` is exact for
+    every float64 (unlike ``floor(x + 0.5)``, which turns 0.49999999999999994 into 1).
+
+    >>> round_half_up([28.5, 28.49, 2.5, -0.5, -1.5, -2.51]).tolist()
+    [29.0, 28.0, 3.0, 0.0, -1.0, -3.0]
+    """
+    x = np.asarray(x, dtype=np.float64)
+    f = np.floor(x)
+    up = np.subtract(x, f)
+    np.greater_equal(up, 0.5, out=up)
+    return np.add(f, up, out=out)
 
 
 def value_range(raw: np.ndarray) -> tuple[float, float]:
@@ -36,12 +57,28 @@ def display_values(x, mapping: str, lo: float, hi: float) -> np.ndarray:
     The single formula behind :func:`to_display` and the step trace, so the
     number a pupil reads in a step is the pixel they see.
     """
+    y, shape = _mapped(x, mapping, lo, hi)
+    round_half_up(y, out=y)
+    np.clip(y, 0, 255, out=y)
+    return y.astype(np.uint8).reshape(shape)
+
+
+def half_ties(x, mapping: str, lo: float, hi: float) -> np.ndarray:
+    """True where the value to round is exactly x.5 within the shown range (-0.5..254.5):
+    there the rule "at ,5 round up" decides the pixel (28.5 -> 29)."""
+    y, shape = _mapped(x, mapping, lo, hi)
+    tie = (y - np.floor(y) == 0.5) & (y >= -0.5) & (y <= 254.5)
+    return tie.reshape(shape)
+
+
+def _mapped(x, mapping: str, lo: float, hi: float) -> tuple[np.ndarray, tuple]:
+    """(the mapped values before rounding, as a fresh 1-D buffer; the shape of ``x``)."""
     x = np.asarray(x, dtype=np.float64)
     shape = x.shape
     x = x.reshape(-1)  # 0-d sums too: numpy gives scalars, not arrays, for 0-d arithmetic
     # In place on one fresh buffer: the mapping is on the web app's hot path.
     if mapping == "clip":
-        y = np.rint(x)
+        y = x.copy()
     elif mapping == "abs":
         y = np.abs(x)
     elif mapping == "offset":
@@ -57,9 +94,7 @@ def display_values(x, mapping: str, lo: float, hi: float) -> np.ndarray:
             y *= 255.0 / (hi - lo)
         else:
             y = np.zeros_like(x)
-    np.rint(y, out=y)
-    np.clip(y, 0, 255, out=y)
-    return y.astype(np.uint8).reshape(shape)
+    return y, shape
 
 
 def to_display(raw, mapping: str = "clip", *, value_range=None) -> np.ndarray:
@@ -74,16 +109,16 @@ def to_display(raw, mapping: str = "clip", *, value_range=None) -> np.ndarray:
     choice("mapping", mapping, MAPPINGS)
     a = np.asarray(raw)
     if a.dtype.kind not in "uif" or a.dtype == bool:
-        raise TypeError(f"raw must be an array of numbers; got dtype {a.dtype}")
+        raise InvalidType("raw_dtype", dtype=str(a.dtype))
     if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (1, 3, 4)) or a.size == 0:
-        raise ValueError(f"raw must be H x W or H x W x 3/4 and not empty; got shape {a.shape}")
+        raise InvalidValue("raw_shape", shape=a.shape)
     finite_array("raw", a)
     lo, hi = (
         check_value_range(value_range) if value_range is not None else globals()["value_range"](a)
     )
     if a.ndim == 3 and a.shape[2] == 4:
         rgb = display_values(a[..., :3], mapping, lo, hi)
-        alpha = np.clip(np.rint(a[..., 3:]), 0, 255).astype(np.uint8)
+        alpha = np.clip(round_half_up(a[..., 3:]), 0, 255).astype(np.uint8)
         return np.concatenate([rgb, alpha], axis=2)
     return display_values(a, mapping, lo, hi)
 
@@ -92,7 +127,26 @@ def check_value_range(r) -> tuple[float, float]:
     try:
         lo, hi = (float(v) for v in r)
     except (TypeError, ValueError):
-        raise TypeError("value_range must be a pair of numbers (lo, hi)") from None
+        raise InvalidType("value_range_type") from None
     if not (np.isfinite(lo) and np.isfinite(hi)) or lo > hi:
-        raise ValueError(f"value_range must be finite with lo <= hi; got ({lo}, {hi})")
+        raise InvalidValue("value_range_order", lo=float(lo), hi=float(hi))
     return lo, hi
+
+
+def scaled_values(x, mapping: str, lo: float, hi: float) -> np.ndarray:
+    """The value(s) of :func:`display_values` just before rounding and cutting to 0..255.
+
+    With it a page can spell out the step "sum -> grey value" (scale, round, cut) with the
+    core's own numbers: ``display_values(x, m, lo, hi)`` equals
+    ``display_values(scaled_values(x, m, lo, hi), "clip", 0, 0)``.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if mapping == "clip":
+        return x.copy()
+    if mapping == "abs":
+        return np.abs(x)
+    if mapping == "offset":
+        m = max(abs(lo), abs(hi))
+        return x * (127.0 / m) + 128.0 if m > 0 else np.full_like(x, 128.0)
+    choice("mapping", mapping, MAPPINGS)
+    return (x - lo) * (255.0 / (hi - lo)) if hi > lo else np.zeros_like(x)

@@ -21,7 +21,8 @@ import cv2
 import numpy as np
 
 from ._validate import choice
-from .borders import BORDERS, check_border, pad
+from .borders import BORDERS, border_index, check_border, pad
+from .exact import DFT_BITS, FLOAT32_EXACT, ExactPlan, exact_plan
 from .geometry import Plan, make_plan
 from .kernels import as_kernel
 
@@ -152,23 +153,34 @@ def apply(
     alpha = None
     if img.ndim == 3 and img.shape[2] == 4:
         img, alpha = img[..., :3], img[..., 3]
-    out = _engine_for(engine, k, plan)(img, k, border, plan)
+    out = run(img, k, border, plan, engine)
     if alpha is not None:
         out = np.concatenate([out, _carry_alpha(alpha, plan)[..., None]], axis=2)
     return out
 
 
-def _engine_for(engine: str, k: np.ndarray, plan: Plan):
-    """The implementation to run. ``"auto"`` is OpenCV, except for a dilated kernel whose
-    zero-filled version would push OpenCV into its DFT (50 cells or more) while it has few
-    taps: adding one strided slice per tap is then faster, and exact like the step trace
-    (a DFT is off by ~1e-13, which can tip a displayed pixel that should round at x.5)."""
-    if engine == "numpy":
-        return _numpy_engine
-    kd_cells = plan.effective[0] * plan.effective[1]
-    if engine == "auto" and k.size < _DFT_CELLS <= kd_cells:
-        return _numpy_engine
-    return _opencv_engine
+def run(img: np.ndarray, k: np.ndarray, border: str, plan: Plan, engine: str = "auto"):
+    """The engines behind :func:`apply`, on checked arguments (no alpha channel).
+
+    Every engine gives the same float64 values, bit for bit, as the step trace:
+
+    - an integer image with a kernel of whole numbers over a divisor
+      (:func:`convolab.exact.integer_form`) is summed exactly and divided once;
+    - any other pair is a float sum; the OpenCV path then recomputes the few
+      pixels within rounding distance of an x.5 tie with the trace's own sum
+      (:func:`convolab.exact.sequential_sum`), which the numpy engine uses everywhere.
+    """
+    ep = exact_plan(img, k)
+    sparse = k.size < _DFT_CELLS <= plan.effective[0] * plan.effective[1]
+    if ep is not None:
+        if engine == "numpy" or (engine == "auto" and sparse) or ep.bound > 2**DFT_BITS:
+            return _divide(_numpy_integer(img, ep.form.numerators, border, plan), ep.form.divisor)
+        return _divide(_opencv_integer(img, ep, border, plan), ep.form.divisor)
+    if engine == "numpy" or (engine == "auto" and sparse):
+        return _numpy_engine(img, k, border, plan)
+    out = _opencv_engine(img, k, border, plan)
+    _settle_ties(out, img, k, border, plan)
+    return out
 
 
 def _dilated(k: np.ndarray, dilation: tuple[int, int]) -> np.ndarray:
@@ -176,13 +188,14 @@ def _dilated(k: np.ndarray, dilation: tuple[int, int]) -> np.ndarray:
     if dilation == (1, 1):
         return k
     kh, kw = k.shape
-    out = np.zeros(((kh - 1) * dilation[0] + 1, (kw - 1) * dilation[1] + 1))
+    out = np.zeros(((kh - 1) * dilation[0] + 1, (kw - 1) * dilation[1] + 1), dtype=k.dtype)
     out[:: dilation[0], :: dilation[1]] = k
     return out
 
 
 def _numpy_engine(img: np.ndarray, k: np.ndarray, border: str, plan: Plan) -> np.ndarray:
-    """Reference: pad, then add up one shifted, strided slice per kernel tap."""
+    """Reference: pad, then add up one shifted, strided slice per kernel tap, in raster
+    order (the order of :func:`convolab.exact.sequential_sum`)."""
     p = pad(img.astype(np.float64), plan.pads, border)
     (oh, ow), (sh, sw), (dh, dw) = plan.out_shape, plan.stride, plan.dilation
     out = np.zeros((oh, ow) + img.shape[2:])
@@ -193,15 +206,82 @@ def _numpy_engine(img: np.ndarray, k: np.ndarray, border: str, plan: Plan) -> np
     return out
 
 
+def _numpy_integer(img: np.ndarray, n: np.ndarray, border: str, plan: Plan) -> np.ndarray:
+    """The exact sum S with one slice per non-zero tap: whole numbers in float64, every
+    partial sum within the plan's bound (<= 2**53), so no addition rounds."""
+    p = pad(img.astype(np.float64), plan.pads, border)
+    (oh, ow), (sh, sw), (dh, dw) = plan.out_shape, plan.stride, plan.dilation
+    out = np.zeros((oh, ow) + img.shape[2:])
+    for i, j in zip(*np.nonzero(n), strict=True):
+        r, c = i * dh, j * dw
+        out += float(n[i, j]) * p[r : r + (oh - 1) * sh + 1 : sh, c : c + (ow - 1) * sw + 1 : sw]
+    return out
+
+
+def _divide(s: np.ndarray, divisor: int) -> np.ndarray:
+    """S / D in float64: one correctly rounded division per pixel (S is exact)."""
+    if divisor == 1:
+        return s if s.dtype == np.float64 else s.astype(np.float64)
+    out = np.empty(s.shape)
+    np.divide(s, float(divisor), out=out, dtype=np.float64)
+    return out
+
+
+def _opencv_integer(img: np.ndarray, ep: ExactPlan, border: str, plan: Plan) -> np.ndarray:
+    """The exact sum S with OpenCV: float32 when the bound allows it (module
+    :mod:`convolab.exact` proves why that is exact), two 1-D passes for a separable kernel,
+    and the nearest integer of a float64 DFT for large non-separable kernels."""
+    form = ep.form
+    f32 = ep.bound <= FLOAT32_EXACT
+    ftype, ddepth = (np.float32, cv2.CV_32F) if f32 else (np.float64, cv2.CV_64F)
+    if form.separable:
+        dh, dw = plan.dilation
+        col = _dilated(form.column[:, None].astype(ftype), (dh, 1))[:, 0]
+        row = _dilated(form.row[None, :].astype(ftype), (1, dw))[0]
+        src = img if img.dtype == np.uint8 else img.astype(ftype)
+
+        def filt(a, anchor, border_type):
+            return cv2.sepFilter2D(a, ddepth, row, col, anchor=anchor, borderType=border_type)
+
+        return _opencv_geometry(src, (col.size, row.size), border, plan, filt)
+    nd = _dilated(form.numerators.astype(ftype), plan.dilation)
+    if nd.size >= _DFT_CELLS:  # OpenCV may take a DFT: float64, then the nearest integer
+        nd = nd.astype(np.float64)
+        src = img.astype(np.float64)
+        ddepth = cv2.CV_64F
+    else:
+        src = img if img.dtype == np.uint8 else img.astype(ftype)
+
+    def filt(a, anchor, border_type):
+        return cv2.filter2D(a, ddepth, nd, anchor=anchor, borderType=border_type)
+
+    out = _opencv_geometry(src, nd.shape, border, plan, filt)
+    if nd.size >= _DFT_CELLS:
+        np.rint(out, out=out)  # the exact whole number: the DFT's error is far below 0.5
+    return out
+
+
 def _opencv_engine(img: np.ndarray, k: np.ndarray, border: str, plan: Plan) -> np.ndarray:
     kd = _dilated(k, plan.dilation)
-    keh, kew = kd.shape
     src = img
     if (
         not (src.dtype == np.float64 or (src.dtype == np.uint8 and kd.size < _DFT_CELLS))
         or not src.flags.c_contiguous
     ):
         src = _float64_scratch(src)
+
+    def filt(a, anchor, border_type):
+        return cv2.filter2D(a, cv2.CV_64F, kd, anchor=anchor, borderType=border_type)
+
+    return _opencv_geometry(src, kd.shape, border, plan, filt)
+
+
+def _opencv_geometry(src, k_shape, border: str, plan: Plan, filt) -> np.ndarray:
+    """Padding, border and stride around one OpenCV filter call ``filt(src, anchor,
+    border_type)`` with a kernel of (dilated) shape ``k_shape``."""
+    keh, kew = k_shape
+    if not src.flags.c_contiguous:
+        src = np.ascontiguousarray(src)
     h, w = src.shape[:2]
     top, bottom, left, right = plan.pads
     direct = (
@@ -217,14 +297,12 @@ def _opencv_engine(img: np.ndarray, k: np.ndarray, border: str, plan: Plan) -> n
         # Let OpenCV extrapolate the border itself: with the anchor at (top,
         # left), its output row y reads padded rows y .. y + keh - 1, which
         # is our output row y; the rows past our output size are dropped.
-        full = cv2.filter2D(
-            src, cv2.CV_64F, kd, anchor=(left, top), borderType=BORDERS[border].opencv
-        )
+        full = filt(src, (left, top), BORDERS[border].opencv)
         rows = h + top + bottom - keh + 1
         cols = w + left + right - kew + 1
     else:
         padded = pad(src, plan.pads, border)
-        full = cv2.filter2D(padded, cv2.CV_64F, kd, anchor=(0, 0), borderType=cv2.BORDER_CONSTANT)
+        full = filt(padded, (0, 0), cv2.BORDER_CONSTANT)
         rows = padded.shape[0] - keh + 1
         cols = padded.shape[1] - kew + 1
     sh, sw = plan.stride
@@ -232,6 +310,39 @@ def _opencv_engine(img: np.ndarray, k: np.ndarray, border: str, plan: Plan) -> n
     if out.shape[:2] != full.shape[:2]:
         out = np.ascontiguousarray(out)
     return out
+
+
+# A float sum from OpenCV differs from the sequential sum by far less than this fraction of
+# sum |k| * max |pixel| (direct sums: about taps * 1e-16; the float64 DFT: about 1e-13).
+_TIE_TOLERANCE = 2.0**-30
+
+
+def _settle_ties(out: np.ndarray, img, k: np.ndarray, border: str, plan: Plan) -> None:
+    """Recompute, in place, the pixels within rounding distance of an x.5 tie with the
+    sequential sum of the step trace, so that rounding (half up) cannot tip them apart."""
+    m = 255.0 if img.dtype == np.uint8 else float(np.abs(img).max())
+    tol = _TIE_TOLERANCE * float(np.abs(k).sum()) * m + 1e-300
+    d = np.floor(out)
+    d -= out
+    d += 0.5
+    np.abs(d, out=d)
+    near = np.nonzero(d <= tol)
+    if not near[0].size:
+        return
+    r, c = near[0], near[1]
+    h, w = img.shape[:2]
+    kh, kw = k.shape
+    acc = np.zeros(r.size)
+    for i in range(kh):
+        rows = border_index(r * plan.stride[0] - plan.pads[0] + i * plan.dilation[0], h, border)
+        for j in range(kw):
+            cols = border_index(c * plan.stride[1] - plan.pads[2] + j * plan.dilation[1], w, border)
+            zero = (rows < 0) | (cols < 0)
+            at = (np.maximum(rows, 0), np.maximum(cols, 0)) + tuple(near[2:])
+            v = img[at].astype(np.float64)
+            v[zero] = 0.0
+            acc += k[i, j] * v
+    out[near] = acc
 
 
 _local = threading.local()

@@ -3,7 +3,13 @@
 ``explain`` answers "how did this output pixel get its value?": the window of
 input values under the kernel (with the padded cells marked and where each
 value was copied from), the kernel as applied (flipped for ``convolve``), the
-element-wise products, their sum and the displayed pixel. ``steps`` yields the
+element-wise products, their sum and the displayed pixel.
+
+The sum is the engine's own, bit for bit: for a kernel of whole numbers over a
+divisor (``1/9``, ``1 2 1 / 16``, Sobel, ``0,5``) on a photo it is the exact whole
+number sum divided once (``whole_sum / divisor``); for any other kernel the products
+added in raster order (:func:`convolab.exact.sequential_sum`). The displayed pixel
+rounds it half up: 28.5 becomes 29 (``rounded_half`` says when that rule decided). ``steps`` yields the
 same for every output position in raster order (left to right, top to
 bottom): the animation of the seed's missing video. The notebook, the CLI and
 the browser only draw this data; none of them recomputes it.
@@ -20,8 +26,10 @@ import numpy as np
 
 from ._validate import choice, int_pair
 from .borders import border_index
-from .display import check_value_range, display_values, value_range
+from .display import check_value_range, display_values, half_ties, value_range
 from .engine import apply, prepare
+from .errors import InvalidValue
+from .exact import exact_plan, integer_sum, sequential_sum
 from .geometry import Plan
 from .kernels import MAPPINGS
 
@@ -47,6 +55,10 @@ class Explanation:
     sum: np.ndarray | float  # per channel for colour
     mapping: str
     value: np.ndarray | int  # the displayed pixel (uint8) for this mapping
+    divisor: int | None = None  # the kernel is whole_kernel / divisor (None: no exact form)
+    whole_sum: np.ndarray | int | None = None  # sum of window x whole numbers (exact)
+    # True (per channel) where the value to round was exactly x.5 and went up (28.5 -> 29)
+    rounded_half: np.ndarray | bool = False
 
     @property
     def anchor(self) -> tuple[int, int]:
@@ -71,6 +83,9 @@ class Explanation:
             "sum": np.asarray(self.sum).tolist(),
             "mapping": self.mapping,
             "value": np.asarray(self.value).tolist(),
+            "divisor": self.divisor,
+            "whole_sum": None if self.whole_sum is None else np.asarray(self.whole_sum).tolist(),
+            "rounded_half": np.asarray(self.rounded_half).tolist(),
         }
 
     def table(self, decimals: int = 3) -> str:
@@ -200,6 +215,7 @@ class _Context:
         if img.ndim == 3:
             img = img[..., :3]  # alpha is carried, not filtered
         self.img, self.k = img, k
+        self.exact = exact_plan(img, k)  # the same decision as the engine's
         if vrange is None and self.mapping in ("offset", "rescale"):
             raw = apply(
                 img,
@@ -218,9 +234,13 @@ class _Context:
         row, col = int_pair("at", at, minimum=0)
         oh, ow = self.plan.out_shape
         if row >= oh or col >= ow:
-            raise ValueError(
-                f"at={tuple(at)!r} is outside the output, which has {oh} rows and {ow} columns "
-                f"(rows 0..{oh - 1}, columns 0..{ow - 1})"
+            raise InvalidValue(
+                "at_outside_output",
+                at=(row, col),
+                rows=oh,
+                cols=ow,
+                last_row=oh - 1,
+                last_col=ow - 1,
             )
         return self.at(row, col)
 
@@ -238,10 +258,18 @@ class _Context:
         window[zero] = 0.0
         kernel = self.k if window.ndim == 2 else self.k[:, :, None]
         products = window * kernel
-        total = products.sum(axis=(0, 1))
+        divisor = whole = None
+        if self.exact is not None:
+            divisor = self.exact.form.divisor
+            whole = integer_sum(window, self.exact.form.numerators)
+            total = whole / divisor  # exact whole number, divided once (as the engine)
+        else:
+            total = sequential_sum(window, self.k)
         value = display_values(total, self.mapping, self.lo, self.hi)
+        half = half_ties(total, self.mapping, self.lo, self.hi)
         if window.ndim == 2:
-            total, value = float(total), int(value)
+            total, value, half = float(total), int(value), bool(half)
+            whole = None if whole is None else int(whole)
         return Explanation(
             at=(row, col),
             mode=self.mode,
@@ -258,4 +286,7 @@ class _Context:
             sum=total,
             mapping=self.mapping,
             value=value,
+            divisor=divisor,
+            whole_sum=whole,
+            rounded_half=half,
         )

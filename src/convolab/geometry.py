@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from numbers import Integral
 
 from ._validate import choice, int_pair, positive_int
+from .errors import InvalidType, InvalidValue, TooLarge
 
 PADDING_NAMES = ("valid", "same", "full")
 # Refuse absurd padding/dilation with a clear error before numpy runs out of memory:
@@ -62,10 +63,7 @@ def check_padding(padding):
     if isinstance(padding, (tuple, list)) or isinstance(padding, Integral):
         int_pair("padding", padding, minimum=0)
         return padding
-    raise TypeError(
-        "padding must be 'valid', 'same', 'full', an int >= 0 or a (rows, cols) pair; "
-        f"got {padding!r}"
-    )
+    raise InvalidType("padding_type", value=padding)
 
 
 @dataclass(frozen=True)
@@ -99,20 +97,27 @@ def make_plan(in_shape, k_shape, *, padding="same", stride=1, dilation=1) -> Pla
         ke = effective_size(k_shape[axis], dilation[axis])
         padded = in_shape[axis] + before + after
         if padded < ke:
-            raise ValueError(
-                f"the kernel ({ke} {name} with dilation {dilation[axis]}) is larger than the "
-                f"padded image ({padded} {name}) with padding={padding!r}; use a smaller kernel, "
-                "less dilation, or padding='same' / 'full'"
+            raise InvalidValue(
+                "kernel_larger_than_padded",
+                size=ke,
+                axis=name,
+                dilation=dilation[axis],
+                padded=padded,
+                padding=padding,
             )
         pads += [before, after]
         out.append((padded - ke) // stride[axis] + 1)
     ph, pw = in_shape[0] + pads[0] + pads[1], in_shape[1] + pads[2] + pads[3]
     limit = max(MAX_PADDED_CELLS, 4 * in_shape[0] * in_shape[1])
     if ph * pw > limit:
-        raise ValueError(
-            f"padding={padding!r} with dilation={dilation!r} makes the padded image "
-            f"{ph} x {pw} = {ph * pw:,} cells; the limit is {limit:,}. "
-            "Use less padding or dilation"
+        raise TooLarge(
+            "padded_too_large",
+            padding=padding,
+            dilation=dilation,
+            rows=ph,
+            cols=pw,
+            cells=ph * pw,
+            limit=limit,
         )
     return Plan(
         tuple(in_shape[:2]),
@@ -216,13 +221,10 @@ def explain_output_size(i: int, k: int, *, padding=0, stride=1, dilation=1) -> O
     d = positive_int("dilation", dilation)
     check_padding(padding)
     if isinstance(padding, (tuple, list)):
-        raise TypeError("padding for one axis must be 'valid', 'same', 'full' or an int >= 0")
+        raise InvalidType("padding_one_axis")
     before, after = axis_padding(padding, k, d, 0)
     ke = effective_size(k, d)
     num = i + before + after - ke
     if num < 0:
-        raise ValueError(
-            f"the kernel (effective size {ke}) is larger than the padded input "
-            f"({i + before + after}); no output position fits"
-        )
+        raise InvalidValue("kernel_larger_than_input", size=ke, padded=i + before + after)
     return OutputSize(i, k, before, after, s, d, ke, num, num // s + 1, num % s)

@@ -18,6 +18,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ._validate import as_image, choice
 from .display import to_display
+from .errors import InvalidType, InvalidValue, TooLarge
 from .kernels import MAPPINGS
 
 MAX_PIXELS = 50_000_000
@@ -32,32 +33,55 @@ FORMATS = {
     "gif": "GIF",
 }
 COLOURS = ("keep", "grey", "rgb", "rgba")
+#: Pillow formats ``load_image`` decodes by default: the ones convolab also writes.
+#: Anything else Pillow knows (ICO, TGA, PPM, PCX, ...) is refused with a named error.
+READ_FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF")
+#: The formats the web app offers for uploads.
+WEB_FORMATS = ("PNG", "JPEG", "WEBP", "GIF")
+_FORMAT_NAMES = {
+    "PNG": "PNG",
+    "JPEG": "JPEG",
+    "WEBP": "WebP",
+    "GIF": "GIF",
+    "BMP": "BMP",
+    "TIFF": "TIFF",
+}
 
 
-def load_image(source, *, colour="keep", max_pixels=MAX_PIXELS, max_side=None) -> np.ndarray:
+def load_image(
+    source, *, colour="keep", max_pixels=MAX_PIXELS, max_side=None, formats=READ_FORMATS
+) -> np.ndarray:
     """Read an image file (path) or its bytes into a uint8 array.
 
     ``colour``: ``"keep"`` (greyscale stays H x W, colour H x W x 3, with
     transparency H x W x 4), ``"grey"``, ``"rgb"`` or ``"rgba"``. Animated
-    images give their first frame.
+    images give their first frame. ``formats``: the Pillow format names accepted
+    (default :data:`READ_FORMATS`); a file in another format is refused, not decoded.
     """
     choice("colour", colour, COLOURS)
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
         if not data:
-            raise ValueError("image: the data is empty (0 bytes)")
+            raise InvalidValue("image_data_empty")
         fp, label = io.BytesIO(data), "image data"
     elif isinstance(source, (str, os.PathLike)):
         path = Path(source)
         if not path.is_file():
-            raise ValueError(f"image: no such file: {str(path)!r}")
+            raise InvalidValue("image_no_such_file", path=str(path))
         fp, label = path, repr(str(path))
     else:
-        raise TypeError(f"image source must be a path or bytes; got {type(source).__name__}")
+        raise InvalidType("image_source_type", type=type(source).__name__)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(fp) as im:
+                if im.format not in formats:
+                    raise InvalidValue(
+                        "image_format_not_allowed",
+                        label=label,
+                        format=im.format,
+                        allowed=[_FORMAT_NAMES.get(f, f) for f in formats],
+                    )
                 _check_size(label, im.size, max_pixels, max_side)
                 im.seek(0)
                 im.load()
@@ -69,26 +93,29 @@ def load_image(source, *, colour="keep", max_pixels=MAX_PIXELS, max_side=None) -
         # Pillow's own, larger limit fired while reading the header: name the size anyway.
         w, h = _header_size(fp)
         _check_size(label, (w, h), max_pixels, max_side)
-        raise ValueError(  # only with max_pixels=None or above Pillow's limit
-            f"{label} is {w} x {h} = {w * h:,} pixels, too large to decode safely"
+        # only with max_pixels=None or above Pillow's limit
+        raise TooLarge(
+            "image_too_large_to_decode", label=label, width=w, height=h, pixels=w * h
         ) from None
     except UnidentifiedImageError as exc:
-        raise ValueError(
-            f"{label} is not an image convolab can read ({exc.__class__.__name__}); "
-            "allowed formats: PNG, JPEG, WebP, GIF, BMP, TIFF"
+        raise InvalidValue(
+            "image_not_readable",
+            label=label,
+            kind=exc.__class__.__name__,
+            allowed=[_FORMAT_NAMES.get(f, f) for f in formats],
         ) from None
     except (OSError, SyntaxError, EOFError) as exc:
-        raise ValueError(f"{label} is damaged or truncated and cannot be decoded: {exc}") from None
+        raise InvalidValue("image_damaged", label=label, detail=str(exc)) from None
 
 
 def _check_size(label, size, max_pixels, max_side) -> None:
     w, h = size
     if max_pixels is not None and w * h > max_pixels:
-        raise ValueError(
-            f"{label} is {w} x {h} = {w * h:,} pixels; the limit is {max_pixels:,} pixels"
+        raise TooLarge(
+            "image_too_many_pixels", label=label, width=w, height=h, pixels=w * h, limit=max_pixels
         )
     if max_side is not None and max(w, h) > max_side:
-        raise ValueError(f"{label} is {w} x {h} pixels; each side may be at most {max_side} pixels")
+        raise TooLarge("image_side_too_long", label=label, width=w, height=h, limit=max_side)
 
 
 def _header_size(fp) -> tuple[int, int]:
@@ -146,12 +173,11 @@ def save_image(path, image, *, mapping="clip") -> Path:
     path = Path(path)
     ext = path.suffix.lower().lstrip(".")
     if ext not in FORMATS:
-        raise ValueError(
-            f"cannot tell the format of {str(path)!r} from its extension; allowed: "
-            + ", ".join("." + e for e in FORMATS)
+        raise InvalidValue(
+            "image_extension_unknown", path=str(path), allowed=["." + e for e in FORMATS]
         )
     if not path.parent.exists():
-        raise ValueError(f"the folder {str(path.parent)!r} does not exist")
+        raise InvalidValue("folder_missing", path=str(path.parent))
     path.write_bytes(encode_image(image, ext, mapping=mapping))
     return path
 

@@ -16,7 +16,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from ._validate import MAX_KERNEL_SIZE, finite_array, positive_int, suggest
+from ._validate import MAX_KERNEL_SIZE, finite_array, positive_int
+from .errors import InvalidType, InvalidValue, suggestion
 
 MAPPINGS = ("clip", "abs", "offset", "rescale")
 
@@ -326,7 +327,7 @@ def motion_blur(length: int = 9, angle: float = 0.0) -> np.ndarray:
     counter-clockwise), as if the camera moved while taking the photo."""
     n = positive_int("length", length)
     if n > MAX_KERNEL_SIZE:
-        raise ValueError(f"length must be between 1 and {MAX_KERNEL_SIZE}; got {n}")
+        raise InvalidValue("must_be_between", param="length", low=1, high=MAX_KERNEL_SIZE, value=n)
     angle = _finite_float("angle", angle)
     k = np.zeros((n, n))
     c = (n - 1) / 2
@@ -407,12 +408,14 @@ def kernels() -> list[Kernel]:
 def kernel(name: str) -> Kernel:
     """A catalogue filter by id (or alias), e.g. ``kernel("sobel-x")``."""
     if not isinstance(name, str):
-        raise TypeError(f"filter name must be a string; got {type(name).__name__}")
+        raise InvalidType("filter_name_not_string", type=type(name).__name__)
     key = name.strip().lower()
     if key not in _BY_NAME:
-        raise ValueError(
-            f"unknown filter {name!r}; see convolab.kernels() or `convolab filters` for the "
-            f"{len(_CATALOGUE)} names." + suggest(key, _BY_NAME)
+        raise InvalidValue(
+            "unknown_filter",
+            value=name,
+            count=len(_CATALOGUE),
+            suggestion=suggestion(key, _BY_NAME),
         )
     return _BY_NAME[key]
 
@@ -428,23 +431,24 @@ def as_kernel(kernel, param: str = "kernel", *, max_shape=None) -> np.ndarray:
     if isinstance(kernel, str):
         return globals()["kernel"](kernel).values.copy()
     if kernel is None:
-        raise TypeError(f"{param} is missing: give a 2-D grid of numbers or a filter name")
+        raise InvalidType("kernel_missing", param=param)
     try:
         arr = np.array(kernel, dtype=np.float64)
     except (ValueError, TypeError):
-        raise ValueError(
-            f"{param} must be a rectangular 2-D grid of numbers (every row the same length)"
-        ) from None
+        raise InvalidValue("kernel_not_grid", param=param) from None
     if arr.ndim != 2:
-        raise ValueError(
-            f"{param} must be 2-D (rows x columns); got {arr.ndim}-D shape {arr.shape}"
-        )
+        raise InvalidValue("kernel_ndim", param=param, ndim=arr.ndim, shape=arr.shape)
     if arr.size == 0:
-        raise ValueError(f"{param} is empty; it needs at least 1 x 1 values")
+        raise InvalidValue("kernel_empty", param=param)
     mh, mw = max_shape or (MAX_KERNEL_SIZE, MAX_KERNEL_SIZE)
     if arr.shape[0] > mh or arr.shape[1] > mw:
-        raise ValueError(
-            f"{param} is {arr.shape[0]} x {arr.shape[1]}; allowed sizes are 1 x 1 up to {mh} x {mw}"
+        raise InvalidValue(
+            "kernel_too_large",
+            param=param,
+            rows=arr.shape[0],
+            cols=arr.shape[1],
+            max_rows=mh,
+            max_cols=mw,
         )
     finite_array(param, arr)
     return arr
@@ -454,25 +458,49 @@ _DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
 _CELL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
-def parse_cell(text: str, where: str = "cell") -> float:
-    """One cell as a pupil types it: ``2``, ``-0.5``, ``0,5``, ``.25``, ``1/9``, ``-1/16``."""
+#: Longest cell ``parse_cell`` reads (characters): ``0.1111111111111111`` fits easily.
+MAX_CELL_CHARS = 40
+
+
+def _where(where) -> dict:
+    """``(row, column)`` -> error params; anything else is a label such as ``"cell"``."""
+    if isinstance(where, tuple) and len(where) == 2:
+        return {"row": where[0], "col": where[1]}
+    return {"row": None, "col": None}
+
+
+def parse_cell(text: str, where=None) -> float:
+    """One cell as a pupil types it: ``2``, ``-0.5``, ``0,5``, ``.25``, ``1/9``, ``-1/16``.
+
+    ``where`` is ``(row, column)`` (1-based) for the error message, or ``None``.
+    A cell holds at most one ``/`` and ``MAX_CELL_CHARS`` characters.
+    """
     s = str(text).strip()
+    at = _where(where)
+    code = "cell_" if at["row"] is not None else "value_"
+    if len(s) > MAX_CELL_CHARS:
+        raise InvalidValue(code + "too_long", **at, length=len(s), limit=MAX_CELL_CHARS)
     if _DECIMAL_COMMA.match(s):  # one cell: a comma can only be the Dutch decimal comma
         s = s.replace(",", ".")
     if "/" in s:
+        if s.count("/") > 1:
+            raise InvalidValue(code + "two_slashes", **at, text=s)
         num, _, den = s.partition("/")
-        a, b = parse_cell(num, where), parse_cell(den, where)
+        a, b = _number(num.strip(), s, at, code), _number(den.strip(), s, at, code)
         if b == 0:
-            raise ValueError(f"{where}: {s!r} divides by zero")
+            raise InvalidValue(code + "divides_by_zero", **at, text=s)
         return a / b
+    return _number(s, s, at, code)
+
+
+def _number(s: str, cell: str, at: dict, code: str) -> float:
+    if _DECIMAL_COMMA.match(s):
+        s = s.replace(",", ".")
     if not _CELL.match(s):
-        raise ValueError(
-            f"{where}: {s!r} is not a number; allowed: numbers like 2, -0.5, 1e-3 or fractions "
-            "like 1/9"
-        )
+        raise InvalidValue(code + "not_a_number", **at, text=cell)
     v = float(s)
     if not math.isfinite(v):
-        raise ValueError(f"{where}: {s!r} is too large")
+        raise InvalidValue(code + "too_large", **at, text=cell)
     return v
 
 
@@ -490,12 +518,10 @@ def parse_kernel(text: str) -> np.ndarray:
     [[0.111, 0.111], [0.111, 0.111]]
     """
     if not isinstance(text, str):
-        raise TypeError(f"kernel text must be a string; got {type(text).__name__}")
+        raise InvalidType("kernel_text_not_string", type=type(text).__name__)
     s = text.strip()
     if not s:
-        raise ValueError(
-            "kernel text is empty; type rows of numbers, e.g. '0 -1 0; -1 5 -1; 0 -1 0'"
-        )
+        raise InvalidValue("kernel_text_empty")
     if s.startswith("["):
         rows = _bracket_rows(s)
     else:
@@ -504,11 +530,8 @@ def parse_kernel(text: str) -> np.ndarray:
     values = []
     for r, row in enumerate(rows, 1):
         if len(row) != len(rows[0]):
-            raise ValueError(
-                f"row {r} has {len(row)} values but row 1 has {len(rows[0])}; every row needs "
-                "the same number of values"
-            )
-        values.append([parse_cell(c, f"row {r}, column {c_i}") for c_i, c in enumerate(row, 1)])
+            raise InvalidValue("kernel_ragged", row=r, count=len(row), first=len(rows[0]))
+        values.append([parse_cell(c, (r, c_i)) for c_i, c in enumerate(row, 1)])
     return as_kernel(values)
 
 
@@ -527,20 +550,20 @@ def _split_row(line: str) -> list[str]:
 
 
 _TOKEN = re.compile(r'"[^"]*"|\'[^\']*\'|[^,\s]+')
-_BRACKET_ERROR = "kernel text starts with '[' but is not a list of rows like [[1, 2], [3, 4]]"
+_BRACKET_ERROR = "kernel_brackets"
 
 
 def _bracket_rows(s: str) -> list[list[str]]:
     """Cells of ``[[1, 1/9], [2, 3]]`` or ``[1, 2, 3]`` as text (fractions allowed)."""
     if not s.endswith("]"):
-        raise ValueError(_BRACKET_ERROR)
+        raise InvalidValue(_BRACKET_ERROR)
     inner = s[1:-1].strip()
     groups = re.findall(r"\[([^\[\]]*)\]", inner)
     if groups:
         if re.sub(r"\[[^\[\]]*\]", "", inner).strip(" ,\n\t"):
-            raise ValueError(_BRACKET_ERROR)
+            raise InvalidValue(_BRACKET_ERROR)
     elif "[" in inner or "]" in inner:
-        raise ValueError(_BRACKET_ERROR)
+        raise InvalidValue(_BRACKET_ERROR)
     else:
         groups = [inner]
     # a quoted cell is one cell whatever it holds ("0,5" is a Dutch decimal)
@@ -552,23 +575,23 @@ def _size(param, size) -> tuple[int, int]:
 
     h, w = int_pair(param, size, minimum=1)
     if max(h, w) > MAX_KERNEL_SIZE:
-        raise ValueError(f"{param} must be between 1 and {MAX_KERNEL_SIZE}; got {size!r}")
+        raise InvalidValue("must_be_between", param=param, low=1, high=MAX_KERNEL_SIZE, value=size)
     return h, w
 
 
 def _finite_float(param, value) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{param} must be a number; got {value!r}")
+        raise InvalidType("not_a_number", param=param, value=value)
     v = float(value)
     if not math.isfinite(v):
-        raise ValueError(f"{param} must be a finite number; got {v}")
+        raise InvalidValue("not_finite_number", param=param, value=v)
     return v
 
 
 def _positive_float(param, value) -> float:
     v = _finite_float(param, value)
     if v <= 0:
-        raise ValueError(f"{param} must be > 0; got {v}")
+        raise InvalidValue("must_be_positive", param=param, value=v)
     return v
 
 

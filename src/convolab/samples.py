@@ -11,7 +11,7 @@ from functools import cache
 
 import numpy as np
 
-from ._validate import suggest
+from .errors import InvalidType, unknown
 
 
 @dataclass(frozen=True)
@@ -135,11 +135,9 @@ def sample(name: str, *, grey: bool = False) -> np.ndarray:
     ``grey=True`` turns a colour photo into greyscale (ITU-R 601 luma, as Pillow).
     """
     if not isinstance(name, str):
-        raise TypeError(f"sample name must be a string; got {type(name).__name__}")
+        raise InvalidType("sample_name_not_string", type=type(name).__name__)
     if name not in SAMPLES:
-        raise ValueError(
-            f"unknown sample {name!r}; allowed: {', '.join(SAMPLES)}." + suggest(name, SAMPLES)
-        )
+        raise unknown("sample", name, SAMPLES, code="unknown_sample")
     img = _load(name)
     if grey and img.ndim == 3:
         from PIL import Image

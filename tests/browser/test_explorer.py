@@ -8,8 +8,10 @@ is run and compared with the canvas; everything works from the keyboard; the pag
 from __future__ import annotations
 
 import base64
+import json
 import re
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pytest
@@ -167,7 +169,7 @@ def test_the_last_change_wins(page):
     for f in ("blur", "edge", "outline"):  # no debounce for a filter: stale requests aborted
         page.select_option("#filter", f)
     page.wait_for_timeout(300)  # past the debounce of the typing
-    page.wait_for_function("document.getElementById('explorer').dataset.state === 'done'")
+    page.wait_for_function("() => document.getElementById('explorer').dataset.state === 'done'")
     assert np.array_equal(canvas_pixels(page), as_rgba(library_output("camera", "outline")))
 
 
@@ -375,7 +377,9 @@ def test_bad_upload_gives_a_message_and_the_page_keeps_working(page, page_errors
     big = tmp_path / "big.jpg"
     big.write_bytes(b"\xff" * (11 * 1024 * 1024))
     page.set_input_files("#upload", str(big))
-    page.wait_for_function("document.getElementById('input-message').textContent.includes('10 MB')")
+    page.wait_for_function(
+        "() => document.getElementById('input-message').textContent.includes('10 MB')"
+    )
 
     n = renders(page)
     page.select_option("#filter", "edge")
@@ -396,7 +400,7 @@ def test_webcam_with_a_fake_camera(page):
     open_explorer(page, "?filter=identity&sample=camera")
     page.click("#webcam-start")
     page.locator("#webcam-video").wait_for()
-    page.wait_for_function("document.getElementById('webcam-video').videoWidth > 0")
+    page.wait_for_function("() => document.getElementById('webcam-video').videoWidth > 0")
     n = renders(page)
     page.click("#webcam-take")
     wait_render(page, n)
@@ -425,10 +429,11 @@ def test_link_to_the_step_player_for_a_clicked_pixel(page):
     shown = re.fullmatch(r"Bekijk pixel \((\d+), (\d+)\) stap voor stap", link.inner_text())
     row, col = int(shown[1]), int(shown[2])
     assert abs(row - 0.5 * h) <= 1 and abs(col - 0.25 * w) <= 1  # CSS pixels vs image pixels
+    assert page.locator("#pixel-status").inner_text() == f"Gekozen pixel: rij {row}, kolom {col}."
     href = link.get_attribute("href")
     assert href.startswith("/convolutie/stappen?")
-    assert f"row={row - 4}&col={col - 4}" in href and "filter=sobel-x" in href
-    assert "mode=convolve" in href
+    assert f"row={row}&col={col}" in href and "filter=sobel-x" in href
+    assert "mode=convolve" in href and "mapping=offset" in href and "embed" not in href
     link.click()
     page.wait_for_load_state("networkidle")
     assert page.url.split("?")[0].endswith("/convolutie/stappen")
@@ -436,6 +441,114 @@ def test_link_to_the_step_player_for_a_clicked_pixel(page):
     page.goto("/convolutie?sample=camera&filter=log")
     wait_render(page, 0)
     assert page.is_hidden("#steps")
+
+
+def choose_pixel(page, where: str) -> tuple[int, int]:
+    """Pick an output pixel with the mouse and the arrow keys: a corner or the middle."""
+    canvas = page.locator("#output-canvas")
+    box = canvas.bounding_box()
+    x, y = {
+        "top-left": (0.5, 0.5),
+        "bottom-right": (box["width"] - 0.5, box["height"] - 0.5),
+        "middle": (box["width"] * 0.45, box["height"] * 0.55),
+        "left-edge": (0.5, box["height"] * 0.3),
+    }[where]
+    canvas.click(position={"x": x, "y": y})
+    keys = {
+        "top-left": ["ArrowUp", "ArrowLeft"],
+        "bottom-right": ["ArrowDown", "ArrowRight"],
+        "middle": ["ArrowRight"],
+        "left-edge": ["ArrowLeft", "Shift+ArrowDown"],
+    }[where]
+    for k in keys:
+        page.keyboard.press(k)
+    text = page.locator("#steps-link").inner_text()
+    m = re.search(r"\((\d+), (\d+)\)", text)
+    return int(m[1]), int(m[2])
+
+
+def stats_numbers(text: str) -> list[str]:
+    """The numbers of the explorer's Dutch "Uitkomsten van {lo} tot {hi}" (1.020,5 style)."""
+    return re.findall(r"-?\d[\d.]*(?:,\d+)?", text.replace("\u2212", "-"))
+
+
+def player_ready(page):
+    page.wait_for_function(
+        "() => document.getElementById('pl-stage').getAttribute('aria-busy') === 'false'"
+        " && document.getElementById('pl-sum').dataset.value !== ''"
+    )
+
+
+@pytest.mark.parametrize(
+    "query, where",
+    [
+        ("?sample=camera&filter=blur", "middle"),
+        ("?sample=camera&filter=sobel-x", "top-left"),  # offset: range of the whole photo
+        ("?sample=coins&filter=edge&mapping=rescale&border=reflect", "bottom-right"),
+        ("?sample=chelsea&filter=emboss&mode=convolve", "top-left"),  # colour, rotated
+        ("?sample=chelsea&filter=vertical-lines&border=wrap", "left-edge"),
+        ("?sample=astronaut&filter=sharpen&mapping=offset", "middle"),
+        ("?sample=rocket&filter=sobel-y&colour=0", "bottom-right"),
+        ("?sample=coffee&filter=blur&k=1+2+1%3B2+4+2%3B1+2+1", "middle"),  # own numbers
+    ],
+)
+def test_the_player_opens_on_the_clicked_pixel_with_the_explorers_numbers(page, query, where):
+    """Explorer -> "Bekijk pixel (r, c) stap voor stap" -> player: the same pixel, its real
+    neighbours, the same colour channels, sum and grey value as the explorer's canvas."""
+    open_explorer(page, query)
+    row, col = choose_pixel(page, where)
+    explorer_pixel = canvas_pixels(page)[row, col, :3]
+    colour = page.is_checked("#colour") and not page.is_disabled("#colour")
+    stats = page.locator("#stats").inner_text()
+    href = page.locator("#steps-link").get_attribute("href")
+    page.locator("#steps-link").click()
+    page.wait_for_url("**/convolutie/stappen?**")
+    player_ready(page)
+    current = page.locator("#pl-output .pl-out.current")
+    assert (int(current.get_attribute("data-r")), int(current.get_attribute("data-c"))) == (
+        row,
+        col,
+    ), href
+    value = json.loads(page.locator("#pl-result").get_attribute("data-value"))
+    sums = json.loads(page.locator("#pl-result").get_attribute("data-sum"))
+    if colour:
+        assert value == explorer_pixel.tolist()
+        assert page.locator("#pl-rgb").inner_text() == ", ".join(map(str, explorer_pixel))
+        assert page.locator("#pl-channels").is_visible()
+    else:
+        assert explorer_pixel.tolist() == [value] * 3
+        assert int(page.locator("#pl-value").inner_text()) == value
+        assert int(current.inner_text()) == value
+    # the core's step trace on the whole image says the same (padding only where it ends)
+    params = parse_qs(urlsplit(href).query)
+    sample = params["sample"][0]
+    image = cl.sample(sample, grey=not colour)
+    kernel = (
+        cl.parse_kernel(params["kernel"][0])
+        if params["filter"][0] == "custom"
+        else cl.kernel(params["filter"][0]).values
+    )
+    ex = cl.explain(
+        image,
+        kernel,
+        at=(row, col),
+        mode=params.get("mode", ["correlate"])[0],
+        border=params.get("border", ["zero"])[0],
+        mapping=params["mapping"][0],
+    )
+    assert np.allclose(sums, ex.sum, atol=1e-9) and np.array_equal(value, ex.value)
+    h, w = image.shape[:2]
+    near = row in (0, h - 1) or col in (0, w - 1)
+    assert (page.locator("#pl-products td.pad").count() > 0) == near
+    if not near:
+        assert page.locator("#pl-input .pl-cell.pad").count() == 0
+    # offset and rescale are scaled with the whole output's range, as the explorer says
+    text = page.locator("#pl-mapping-explain").inner_text()
+    if params["mapping"][0] == "rescale":
+        lo, hi = (float(n.replace(".", "").replace(",", ".")) for n in stats_numbers(stats)[:2])
+        shown = [float(n.replace(",", ".")) for n in re.findall(r"-?\d+(?:,\d+)?", text)]
+        assert lo in shown and hi in shown, (stats, text)
+    assert "28,5 wordt 29" in text
 
 
 CELLS = [

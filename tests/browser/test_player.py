@@ -25,14 +25,17 @@ def number(text: str) -> float:
 
 
 def default_crop() -> np.ndarray:
-    photo = cl.sample(DEFAULTS["sample"], grey=True)
-    r, c, s = DEFAULTS["row"], DEFAULTS["col"], DEFAULTS["size"]
-    return photo[r : r + s, c : c + s]
+    """The whole default photo: the player works out its pixels with their real neighbours."""
+    return cl.sample(DEFAULTS["sample"], grey=True)
+
+
+START = (DEFAULTS["row"], DEFAULTS["col"])
+R0, C0 = START[0] - DEFAULTS["size"] // 2, START[1] - DEFAULTS["size"] // 2  # region shown
 
 
 def ready(page):
     page.wait_for_function(
-        "document.getElementById('pl-stage').getAttribute('aria-busy') === 'false'"
+        "() => document.getElementById('pl-stage').getAttribute('aria-busy') === 'false'"
         " && document.getElementById('pl-sum').dataset.value !== ''"
     )
 
@@ -68,26 +71,34 @@ def test_step_forward_and_compare_with_explain(page, screenshot):
     image = default_crop()
     k = cl.kernel(DEFAULTS["filter"])
     opts = dict(padding="same", mapping=k.display)
-    assert current_at(page) == (0, 0)
+    assert current_at(page) == START  # a first look inside the photo, not at its corner
     assert_step_matches(page, image, k.values, **opts)
+    page.click("#pl-first")
+    assert current_at(page) == (R0, C0)
     for _ in range(10):
         page.click("#pl-forward")
-    assert current_at(page) == (1, 2)  # 8 columns: step 11 is row 1, column 2
+    assert current_at(page) == (R0 + 1, C0 + 2)  # 8 columns: step 11 is row 1, column 2
     assert_step_matches(page, image, k.values, **opts)
     page.click("#pl-back")
-    assert current_at(page) == (1, 1)
+    assert current_at(page) == (R0 + 1, C0 + 1)
     assert_step_matches(page, image, k.values, **opts)
-    # earlier output cells show their sums, later ones are still empty
+    # earlier output cells show their grey values, later ones are still empty
     done = page.locator("#pl-output .pl-out.done")
     assert done.count() == 10
     assert page.locator("#pl-output .pl-out").count() == 64
-    # padding cells look different: "same" padding of a 3x3 kernel around 8x8 -> 100 - 64 cells
-    assert page.locator("#pl-input .pl-cell.pad").count() == 36
+    shown = cl.to_display(cl.correlate(image, k.values), k.display)
+    first = page.locator("#pl-output .pl-out.done").first
+    assert int(first.inner_text()) == shown[R0, C0]
+    # inside the photo there is no opvulling: every neighbour is real
+    assert page.locator("#pl-input .pl-cell.pad").count() == 0
+    # the sum -> grey value step is spelled out, rounding rule included
+    explain = page.locator("#pl-mapping-explain").inner_text()
+    assert "28,5 wordt 29" in explain and page.locator("#pl-value").inner_text() in explain
     # the state (step) is in the URL: reload and land on the same step
     assert parse_qs(urlsplit(page.url).query)["step"] == ["9"]
     page.reload()
     ready(page)
-    assert current_at(page) == (1, 1)
+    assert current_at(page) == (R0 + 1, C0 + 1)
     screenshot(page, "player-nl")
 
 
@@ -105,26 +116,30 @@ def test_keyboard_only(page):
                 return
         raise AssertionError(f"#{element_id} is not reachable with Tab")
 
-    tab_to("pl-forward")
+    tab_to("pl-first")
     page.keyboard.press("Enter")  # a button works with Enter
-    assert current_at(page) == (0, 1)
+    assert current_at(page) == (R0, C0)
+    tab_to("pl-forward")
+    page.keyboard.press("Enter")
+    assert current_at(page) == (R0, C0 + 1)
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
-    assert current_at(page) == (0, 3)
+    assert current_at(page) == (R0, C0 + 3)
     page.keyboard.press("ArrowDown")  # one row further
-    assert current_at(page) == (1, 3)
+    assert current_at(page) == (R0 + 1, C0 + 3)
     assert_step_matches(page, image, k.values, **opts)
     page.keyboard.press("End")
-    assert current_at(page) == (7, 7)
+    assert current_at(page) == (R0 + 7, C0 + 7)
     assert_step_matches(page, image, k.values, **opts)
     page.keyboard.press("Home")
-    assert current_at(page) == (0, 0)
+    assert current_at(page) == (R0, C0)
 
     # space plays and pauses (on the scrub bar, as anywhere outside a text field)
     tab_to("pl-scrub")
     page.keyboard.press("Space")
     page.wait_for_function(
-        "document.querySelector('#pl-output .pl-out.current').dataset.c >= '2'", timeout=5000
+        f"() => Number(document.querySelector('#pl-output .pl-out.current').dataset.c) >= {C0 + 2}",
+        timeout=5000,
     )
     page.keyboard.press("Space")
     at = current_at(page)
@@ -149,22 +164,33 @@ def test_keyboard_only(page):
     # an option changed with the keyboard: the mode radios (arrow keys move the choice)
     page.focus("#pl-mode-correlate")
     page.keyboard.press("ArrowDown")
-    page.wait_for_function("!document.getElementById('pl-applied-fig').hidden")
+    page.wait_for_function("() => !document.getElementById('pl-applied-fig').hidden")
     ready(page)
     assert_step_matches(page, image, k.values, mode="convolve", **opts)
 
 
-def test_hover_and_tap_jump_to_an_output_cell(page, browser, live_server):
+def test_hover_does_not_jump_click_and_tap_do(page, browser, live_server):
     page.goto("/convolutie/stappen")
     ready(page)
     image = default_crop()
     k = cl.kernel(DEFAULTS["filter"])
     opts = dict(padding="same", mapping=k.display)
-    page.hover('#pl-output .pl-out[data-r="5"][data-c="6"]')
-    assert current_at(page) == (5, 6)
+    page.click("#pl-play")
+    page.wait_for_function(
+        "() => document.getElementById('pl-play').getAttribute('aria-label') === 'Pauzeren'"
+    )
+    playing = page.locator("#pl-play").get_attribute("aria-label")
+    page.hover(f'#pl-output .pl-out[data-r="{R0 + 5}"][data-c="{C0 + 6}"]')
+    page.mouse.move(10, 10)
+    page.wait_for_timeout(700)
+    # moving the mouse over the output neither pauses nor jumps
+    assert page.locator("#pl-play").get_attribute("aria-label") == playing
+    assert current_at(page) != (R0 + 5, C0 + 6)
+    page.click(f'#pl-output .pl-out[data-r="{R0 + 5}"][data-c="{C0 + 6}"]')
+    assert current_at(page) == (R0 + 5, C0 + 6)
     assert_step_matches(page, image, k.values, **opts)
-    page.click('#pl-output .pl-out[data-r="2"][data-c="0"]')
-    assert current_at(page) == (2, 0)
+    page.click(f'#pl-output .pl-out[data-r="{R0 + 2}"][data-c="{C0}"]')
+    assert current_at(page) == (R0 + 2, C0)
 
     # a phone: tap
     context = browser.new_context(
@@ -177,8 +203,8 @@ def test_hover_and_tap_jump_to_an_output_cell(page, browser, live_server):
         phone.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         phone.goto("/en/convolution/steps")
         ready(phone)
-        phone.tap('#pl-output .pl-out[data-r="3"][data-c="4"]')
-        assert current_at(phone) == (3, 4)
+        phone.tap(f'#pl-output .pl-out[data-r="{R0 + 3}"][data-c="{C0 + 4}"]')
+        assert current_at(phone) == (R0 + 3, C0 + 4)
         assert_step_matches(phone, image, k.values, **opts)
         # no horizontal scroll of the page at phone width
         assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
@@ -221,11 +247,11 @@ def test_bad_input_shows_a_message_and_the_page_recovers(page, page_errors):
     page.goto("/convolutie/stappen?source=grid")
     ready(page)
     page.fill("#pl-grid", "1 2 3\n4 5")
-    page.wait_for_function("document.getElementById('pl-error').textContent.length > 0")
+    page.wait_for_function("() => document.getElementById('pl-error').textContent.length > 0")
     assert "getallenrooster" in page.locator("#pl-error").inner_text()
     assert page.locator("#pl-stage").get_attribute("class").count("stale") == 1
     page.fill("#pl-grid", "1 2 3\n4 5 6\n7 8 9")
-    page.wait_for_function("document.getElementById('pl-error').textContent === ''")
+    page.wait_for_function("() => document.getElementById('pl-error').textContent === ''")
     ready(page)
     assert page.locator("#pl-output .pl-out").count() == 9
 

@@ -49,7 +49,7 @@ def test_the_seed_loads_as_it_is():
     # the quirks the loader must accept are really in the file
     assert "'http://ilearn" in text and "ict',\n\n]" in text and "teacher_exclusive: False" in text
     obj = parse_object(text, content.SEED_FILE)
-    assert obj.key == (content.SEED_HRUID, 1, "nl")
+    assert obj.key == (content.DWENGO_SEED_HRUID, 1, "nl")
     assert obj.title == "De convolutie"
     assert obj.teacher_exclusive is False
     assert obj.metadata["teacher_exclusive"] is False
@@ -90,18 +90,46 @@ SEED_CHANGES = [
         'op signalen</a> en <a href="/convolutie/wanneer">wanneer helpen convoluties (en wanneer '
         "niet)?</a></p>\n",
     ),
+    (
+        "zie je welke filters een netwerk geleerd heeft.\n",
+        "zie je welke filters een netwerk geleerd heeft. Meer uitleg staat in het volgende deel: "
+        "[Een laag die zelf filters leert](@learning-object/convolab-convlaag-leert-filters/nl/1).\n",
+    ),
+    (
+        "(en wanneer niet)?</a></p>",
+        '(en wanneer niet)?</a>, met uitleg in <a href="@learning-object/convolab-wanneer-'
+        'convoluties/nl/1">Wanneer gebruik je convoluties?</a></p>',
+    ),
 ]
+# ... and these front-matter changes: convolab's own hruid (Dwengo's key stays untouched),
+# an honest time, the licence with "aangepast", and the credit to the original.
+SEED_METADATA_CHANGES = {
+    "hruid": "convolab-convolutie",
+    "estimated_time": 20,
+    "copyright": "Dwengo vzw, aangepast door convolab",
+    "licence": "CC BY 4.0",
+}
 
 
 def test_the_dutch_object_is_the_seed_with_named_changes_only():
     seed = parse_object(content.SEED_FILE.read_text(encoding="utf-8"), content.SEED_FILE)
     obj = content.library().get(content.SEED_HRUID, "nl")
-    assert obj.metadata == seed.metadata
+    based_on = obj.metadata["based_on"]
+    assert {k: obj.metadata[k] for k in obj.metadata if k != "based_on"} == {
+        **seed.metadata,
+        **SEED_METADATA_CHANGES,
+    }
+    assert (based_on["hruid"], based_on["version"], based_on["language"]) == seed.key
+    assert based_on["url"].startswith("https://github.com/dwengovzw/learning_content/")
     expected = seed.body
     for old, new in SEED_CHANGES:
         assert expected.count(old) == 1, old
         expected = expected.replace(old, new)
-    assert obj.body.rstrip("\n") == expected.rstrip("\n")
+    body, credit = obj.body.rstrip("\n").rsplit("\n\n", 1)
+    assert body == expected.rstrip("\n")
+    assert credit.startswith('<p class="credit">Gebaseerd op')
+    for needed in (based_on["url"], "Dwengo vzw", "CC BY 4.0", "Aangepast", "creativecommons.org"):
+        assert needed in credit, needed
 
 
 def test_every_object_exists_in_dutch_and_english():
@@ -320,12 +348,13 @@ def _bad(mutate) -> ContentError:
 
 
 def test_bad_paths_are_named():
-    assert _bad(lambda d: d.pop("title")).field == "title"
+    assert _bad(lambda d: d.update(title=3)).field == "title"
+    assert _bad(lambda d: d.pop("hruid")).field == "hruid"
     assert _bad(lambda d: d.update(language="NL")).field == "language"
     assert _bad(lambda d: d.update(nodes=[])).field == "nodes"
     assert _bad(lambda d: d["nodes"][0].pop("start_node")).field == "nodes"
-    assert _bad(lambda d: d["nodes"][1].update(start_node=True)).field == "nodes"
-    assert _bad(lambda d: d["nodes"][1].update(version="1")).field == "nodes[1]"
+    assert _bad(lambda d: d["nodes"][1].update(version="één")).field == "nodes[1]"
+    assert _bad(lambda d: d["nodes"][1].update(version=True)).field == "nodes[1]"
     assert _bad(lambda d: d["nodes"][0]["transitions"][0].pop("default")).field == (
         "nodes[0].transitions[0]"
     )
@@ -336,6 +365,52 @@ def test_bad_paths_are_named():
     assert (
         _bad(lambda d: d["nodes"].append(dict(d["nodes"][0], start_node=False))).field == "nodes[4]"
     )
+
+
+def test_versions_may_be_numbers_or_strings_as_dwengo_writes_them():
+    data = _path_data()
+    assert {n["version"] for n in data["nodes"]} == {"1"}  # convolab's own files: Dwengo's shape
+    for node in data["nodes"]:
+        node["version"] = 1
+        for t in node.get("transitions", []):
+            t["next"]["version"] = 1.0
+    lp = content.LearningPath(
+        content.validate_path(data, "p.json", content.library().objects), Path("p.json")
+    )
+    assert [n["learningobject_hruid"] for n in lp.ordered_nodes()][0] == content.SEED_HRUID
+    assert content.version_key("1") == content.version_key(1) == content.version_key(1.0) == 1
+    assert content.version_key("1.5") == 1.5
+    assert content.version_key("v1") is None and content.version_key(True) is None
+
+
+DWENGO = Path(__file__).resolve().parent / "data" / "dwengo"
+
+
+def test_dwengos_real_deel2_path_loads():
+    """The seed's own path as it is in dwengovzw/learning_content: string versions, a base64
+    PNG cover, no transitions on the last node."""
+    raw = json.loads((DWENGO / "waisda_beelden_emoties_deel2.json").read_text(encoding="utf-8"))
+    assert all(isinstance(n["version"], str) for n in raw["nodes"])  # the real shape
+    lp = load_path(DWENGO / "waisda_beelden_emoties_deel2.json")
+    hruids = [n["learningobject_hruid"] for n in lp.ordered_nodes()]
+    assert len(hruids) == len(raw["nodes"]) == 12
+    assert hruids[3] == content.DWENGO_SEED_HRUID
+    assert hruids[4].endswith("-maxpool") and hruids[-1].endswith("-onderwijsdoelen")
+    assert lp.image_file() is None
+    assert lp.image_bytes().startswith(b"\x89PNG")
+    # with Dwengo's real conv2d object beside it, the node names that object (version "1" = 1)
+    real = content.load_object(DWENGO / "conv2d-nl")
+    assert real.key == (content.DWENGO_SEED_HRUID, 1, "nl")
+    assert real.metadata["estimated_time"] == 20
+    lib = content.Library((real,), (lp,))
+    assert [o.key for _, o in lib.path_objects(lp.hruid, "nl")] == [real.key]
+
+
+def test_dwengos_several_start_nodes_are_accepted():
+    data = _path_data()
+    data["nodes"][2]["start_node"] = True  # some of Dwengo's paths have one per branch
+    lp = content.LearningPath(content.validate_path(data, "p.json"), Path("p.json"))
+    assert lp.ordered_nodes()[0]["learningobject_hruid"] == content.SEED_HRUID
 
 
 def test_path_files_load_and_refuse_garbage(tmp_path):

@@ -66,6 +66,10 @@ def test_client():
     async def core_type():
         return await core_call(cl.output_size, "tien", 3)
 
+    @app.get("/api/_test/core-plain")
+    async def core_plain():
+        return await core_call(int, "ten")
+
     @app.get("/api/_test/boom")
     async def boom():
         raise RuntimeError("a bug")
@@ -111,9 +115,13 @@ def test_core_errors_become_4xx(test_client):
     ok = test_client.get("/api/_test/core?i=10&k=3")
     assert ok.json() == {"ok": True, "size": cl.output_size(10, 3)}
     body = assert_error_shape(test_client.get("/api/_test/core?i=10&k=3&stride=0"), 400)
-    assert body["code"] == "invalid_value"
-    assert "stride" in body["error"]
-    body = assert_error_shape(test_client.get("/api/_test/core-type"), 422, "invalid_type")
+    assert body["code"] == "must_be_at_least"  # the core's code
+    assert body["error"] == "stapgrootte moet minstens 1 zijn; je gaf 0"  # its Dutch message
+    en = test_client.get("/api/_test/core?i=10&k=3&stride=0&lang=en").json()
+    assert en["error"] == "stride must be >= 1; got 0"  # str() of the core's error
+    body = assert_error_shape(test_client.get("/api/_test/core-type"), 422, "not_whole_number")
+    # a ValueError without a code still becomes a 4xx
+    body = assert_error_shape(test_client.get("/api/_test/core-plain"), 400, "invalid_value")
 
 
 def test_unexpected_error_is_500_in_the_shape(test_client):

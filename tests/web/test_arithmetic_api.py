@@ -138,14 +138,14 @@ def assert_error(r, status, code, *words):
         ({"padding": "7"}, "invalid_padding", ["6"], ["6"]),
         (
             {"rows": 2, "krows": 5, "padding": "valid"},
-            "kernel_too_large",
+            "kernel_larger_than_padded",
             ["5 rijen", "2 rijen"],
             ["5 rows", "2 rows"],
         ),
         (
             {"cols": 3, "kcols": 3, "dilation": 2, "padding": "valid"},
-            "kernel_too_large",
-            ["5 kolommen", "spreiding 2", "3 kolommen"],
+            "kernel_larger_than_padded",
+            ["5 kolommen", "dilatatie 2", "3 kolommen"],
             ["5 columns", "dilation 2", "3 columns"],
         ),
     ],

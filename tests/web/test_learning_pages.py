@@ -318,5 +318,29 @@ def test_json_twins(client):
 def test_object_assets_are_served(client):
     r = client.get(f"/content/objects/{content.SEED_HRUID}/en/img/notebook-button.svg")
     assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
-    r = client.get("/content/paths/img/convoluties.svg")
+    r = client.get("/content/paths/img/convoluties.png")
     assert r.status_code == 200
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_learning_object_links_become_this_sites_pages(client, teacher, lang):
+    """Objects link to each other as ``@learning-object/hruid/lang/version`` (Dwengo's way);
+    the app shows them as its own page URLs, and each of those pages answers."""
+    seed = client.get(SEED_PAGES[lang][1]).text
+    assert "@learning-object" not in seed
+    hrefs = [a["href"] for a in parse(seed).find("a") if "href" in a]
+    prefix = "/leren/" if lang == "nl" else "/en/learn/"
+    for hruid in ("convolab-convlaag-leert-filters", "convolab-wanneer-convoluties"):
+        assert prefix + hruid in hrefs, hruid
+        assert client.get(prefix + hruid).status_code == 200
+    notes = teacher.get(TEACHER_PAGE[lang]).text
+    assert "@learning-object" not in notes
+    assert SEED_PAGES[lang][1] in [a.get("href") for a in parse(notes).find("a")]
+
+
+def test_the_dwengo_hruid_of_the_seed_still_finds_the_page(client):
+    for old in (f"/leren/{content.DWENGO_SEED_HRUID}", f"/leren/{content.SEED_HRUID}"):
+        r = client.get(old, follow_redirects=False)
+        assert r.status_code == 307 and r.headers["location"] == "/leren/convolutie"
+    r = client.get(f"/en/learn/{content.DWENGO_SEED_HRUID}", follow_redirects=False)
+    assert r.headers["location"] == "/en/learn/convolution"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+
 import numpy as np
 import pytest
 
 import convolab as cl
+from convolab.web.routes.player import DEFAULTS
 
 
 def post(client, lang="nl", **body):
@@ -42,22 +45,141 @@ def check_trace(
         assert abs(products.sum() - s["sum"]) <= 1e-9 * scale
 
 
-def test_default_trace_is_a_photo_crop_checked_against_the_engine(client):
+def check_region(d, image, kernel, *, row, col, mode="correlate", border="zero", mapping="clip"):
+    """A photo trace: the steps are the output pixels around (row, col) of the WHOLE photo,
+    each equal to the engine's result on the whole photo (range of the whole output for
+    offset/rescale), and the trace opens on (row, col)."""
+    fn = cl.convolve if mode == "convolve" else cl.correlate
+    raw = fn(image, kernel, border=border)
+    shown = cl.to_display(raw, mapping)
+    h, w = image.shape[:2]
+    assert d["image_shape"] == [h, w] and d["full_out_shape"] == [h, w]
+    assert d["value_range"] == list(cl.value_range(raw)) or mapping in ("clip", "abs")
+    (r0, c0), (sr, sc) = d["out_origin"], d["out_shape"]
+    assert [s["at"] for s in d["steps"]] == [
+        [r, c] for r in range(r0, r0 + sr) for c in range(c0, c0 + sc)
+    ]
+    assert d["steps"][d["start"]]["at"] == [row, col]
+    # the drawn grid is the photo (and the border's opvulling only outside it)
+    (g0r, g0c), grid = d["origin"], np.array(d["padded_input"])
+    pads = (max(0, -g0r), 0, max(0, -g0c), 0)
+    padded = cl.borders.pad(image, (pads[0], grid.shape[0], pads[2], grid.shape[1]), border)
+    expected = padded[
+        g0r + pads[0] : g0r + pads[0] + grid.shape[0], g0c + pads[2] : g0c + pads[2] + grid.shape[1]
+    ]
+    assert grid.tolist() == expected.astype(int).tolist()
+    for s in d["steps"]:
+        r, c = s["at"]
+        assert np.allclose(s["sum"], raw[r, c], rtol=0, atol=1e-9), (r, c)
+        assert np.array_equal(s["value"], shown[r, c]), (r, c)
+        rows, cols = np.array(s["rows"]), np.array(s["cols"])
+        outside = ((rows < 0) | (rows >= h))[:, None] | ((cols < 0) | (cols >= w))[None, :]
+        assert s["padded"] == outside.tolist()
+        # the step "sum -> grey value" as the page spells it out
+        assert np.array_equal(cl.display.display_values(s["scaled"], "clip", 0, 0), s["value"])
+    return raw
+
+
+def test_default_trace_is_a_gentle_first_look_inside_the_photo(client):
     r = client.post("/api/steps", json={})
     assert r.status_code == 200, r.text
     d = r.json()
-    assert d["ok"] is True and d["source"] == "sample"
-    crop = d["crop"]
-    photo = cl.sample(d["sample"], grey=True)
-    image = photo[
-        crop["row"] : crop["row"] + crop["size"], crop["col"] : crop["col"] + crop["size"]
-    ]
-    assert d["input"] == image.astype(int).tolist()
+    assert d["ok"] is True and d["source"] == "sample" and d["channels"] == 1
     k = cl.kernel(d["filter"])
+    assert d["filter"] == "blur" and d["mapping"] == "clip" == k.display
     assert d["kernel"] == k.values.tolist()
-    assert d["kernel_cells"] == k.cells()
-    assert d["mapping"] == k.display
-    check_trace(d, image, k.values, mapping=k.display)
+    assert d["kernel_cells"] == d["applied_cells"] == k.cells()
+    image = cl.sample(d["sample"], grey=True)
+    check_region(d, image, k.values, row=DEFAULTS["row"], col=DEFAULTS["col"])
+    assert not any(np.any(s["padded"]) for s in d["steps"])  # no opvulling at all
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        dict(sample="camera", row=0, col=0, filter="sobel-x"),
+        dict(sample="coins", row=302, col=383, filter="outline", border="reflect"),
+        dict(sample="chelsea", colour=True, row=0, col=200, filter="emboss", mode="convolve"),
+        dict(sample="chelsea", colour=True, row=150, col=450, filter="sharpen", mapping="rescale"),
+        dict(sample="astronaut", colour=True, row=3, col=509, filter="gaussian-5", border="wrap"),
+        dict(sample="text", row=100, col=7, filter="vertical-lines", mapping="offset", size=5),
+    ],
+)
+def test_a_photo_pixel_is_worked_out_on_the_whole_photo(client, body):
+    d = post(client, **body).json()
+    k = cl.kernel(body["filter"])
+    image = cl.sample(body["sample"], grey=not body.get("colour", False))
+    assert d["channels"] == (3 if image.ndim == 3 else 1)
+    mapping = body.get("mapping", k.display)
+    opts = {o: body[o] for o in ("mode", "border") if o in body}
+    check_region(d, image, k.values, row=body["row"], col=body["col"], mapping=mapping, **opts)
+    size = body.get("size", DEFAULTS["size"])
+    assert d["out_shape"] == [size, size]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        dict(sample="chelsea", filter="sobel-x", row=12, col=300),
+        dict(sample="chelsea", filter="emboss", mode="convolve", border="replicate", row=0, col=0),
+        dict(sample="coffee", filter="edge", mapping="offset", row=399, col=10),
+        dict(sample="camera", filter="blur", mapping="rescale", row=200, col=511),
+        dict(sample="rocket", filter="custom", kernel=[["1/2", 0, "-1/2"]], row=5, col=5),
+    ],
+)
+@pytest.mark.parametrize("colour", [True, False])
+def test_every_number_equals_the_explorers_pixel(client, body, colour):
+    """The explorer's /api/apply answer and the player's step agree on every pixel shown."""
+    apply = dict(
+        sample=body["sample"],
+        colour=colour,
+        mode=body.get("mode", "correlate"),
+        border=body.get("border", "zero"),
+    )
+    steps = dict(body, colour=colour)
+    if body["filter"] == "custom":
+        apply["kernel"] = body["kernel"]
+        apply["filter"] = None
+        apply["mapping"] = "clip"
+        steps["kernel"] = "; ".join(" ".join(str(c) for c in row) for row in body["kernel"])
+    else:
+        apply["filter"] = body["filter"]
+        if "mapping" in body:
+            apply["mapping"] = body["mapping"]
+    a = client.post("/api/apply", json={k: v for k, v in apply.items() if v is not None})
+    assert a.status_code == 200, a.text
+    a = a.json()
+    pixels = np.frombuffer(base64.b64decode(a["pixels"]), np.uint8).reshape(
+        a["height"], a["width"], a["channels"]
+    )
+    d = post(client, **steps).json()
+    assert d["mapping"] == a["mapping"]
+    assert d["channels"] == a["channels"]
+    for s in d["steps"]:
+        r, c = s["at"]
+        assert np.array_equal(np.ravel(s["value"]), pixels[r, c]), (r, c)
+    if a["mapping"] in ("offset", "rescale"):
+        assert d["value_range"] == [a["min"], a["max"]]
+
+
+def test_convolution_shows_the_filter_as_applied_and_what_it_does(client):
+    d = post(client, filter="sobel-x", mode="convolve").json()
+    assert d["applied"] == cl.kernel("sobel-x").values[::-1, ::-1].tolist()
+    assert d["applied_cells"] == [row[::-1] for row in cl.kernel("sobel-x").cells()[::-1]]
+    assert np.array_equal(
+        cl.parse_kernel("; ".join(" ".join(r) for r in d["applied_cells"])), np.array(d["applied"])
+    )
+    assert d["turned_filter"] == {"id": "sobel-left", "same": False}
+    assert cl.kernel("sobel-left").values.tolist() == d["applied"]
+    assert post(client, filter="blur", mode="convolve").json()["turned_filter"] == {
+        "id": "blur",
+        "same": True,
+    }
+    assert post(client, filter="emboss", mode="convolve").json()["turned_filter"] == {
+        "id": None,
+        "same": False,
+    }
+    assert post(client, filter="emboss").json()["turned_filter"] is None
 
 
 @pytest.mark.parametrize(
@@ -111,18 +233,10 @@ def test_padding_cells_hold_what_numpy_pads_with(client, border):
 @pytest.mark.parametrize("mapping", ["clip", "abs", "offset", "rescale"])
 def test_displayed_value_follows_the_mapping(client, mapping):
     d = post(client, filter="sobel-y", mapping=mapping, size=6).json()
-    crop = d["crop"]
-    photo = cl.sample(d["sample"], grey=True)
-    image = photo[crop["row"] : crop["row"] + 6, crop["col"] : crop["col"] + 6]
     assert d["mapping"] == mapping
-    check_trace(d, image, cl.kernel("sobel-y").values, mapping=mapping)
-
-
-def test_other_sample_and_crop(client):
-    d = post(client, sample="astronaut", row=100, col=200, size=5, filter="edge").json()
-    image = cl.sample("astronaut", grey=True)[100:105, 200:205]
-    assert d["input"] == image.astype(int).tolist()
-    check_trace(d, image, cl.kernel("edge").values, mapping=cl.kernel("edge").display)
+    image = cl.sample(d["sample"], grey=True)
+    k = cl.kernel("sobel-y").values
+    check_region(d, image, k, row=DEFAULTS["row"], col=DEFAULTS["col"], mapping=mapping)
 
 
 def assert_error(r, status, code, *words):
@@ -138,10 +252,10 @@ def assert_error(r, status, code, *words):
     "body, code, nl, en",
     [
         ({"sample": "moon"}, "unknown_sample", ["'moon'", "camera"], ["Unknown photo", "camera"]),
-        ({"row": 510}, "crop_outside", ["504"], ["outside the photo", "504"]),
-        ({"col": -1}, "crop_outside", ["buiten"], ["outside"]),
+        ({"row": 512}, "pixel_outside", ["511"], ["outside the output", "511"]),
+        ({"col": -1}, "pixel_outside", ["buiten"], ["outside"]),
         ({"size": 13}, "out_of_range", ["3", "12"], ["3", "12"]),
-        ({"size": 2}, "out_of_range", ["uitsnede"], ["Crop size"]),
+        ({"size": 2}, "out_of_range", ["uitvoer"], ["Part of the output"]),
         ({"source": "grid", "grid": "1 2\n3"}, "invalid_grid", ["rooster"], ["grid"]),
         ({"source": "grid", "grid": "1 x 3"}, "invalid_grid", ["rooster"], ["grid"]),
         ({"source": "grid", "grid": ""}, "invalid_grid", ["rooster"], ["grid"]),
@@ -152,24 +266,30 @@ def assert_error(r, status, code, *words):
         ({"filter": "custom", "kernel": "1 1/0"}, "invalid_kernel", [], []),
         ({"filter": "log"}, "kernel_too_big", ["7", "9"], ["7", "9"]),
         ({"stride": 0}, "out_of_range", ["Stapgrootte"], ["Stride"]),
-        ({"dilation": 4}, "out_of_range", ["Spreiding"], ["Dilation"]),
+        ({"dilation": 4}, "out_of_range", ["Dilatatie"], ["Dilation"]),
         ({"padding": 5}, "out_of_range", ["Opvulling"], ["Padding"]),
         (
             {"source": "grid", "grid": "1 2\n3 4", "padding": "valid"},
-            "kernel_too_large",
+            "kernel_larger_than_padded",
             ["3 rijen", "2 rijen"],
             ["3 rows", "2 rows"],
         ),
         (
-            {"size": 12, "filter": "box-5", "padding": "full", "dilation": 2},
+            {
+                "source": "grid",
+                "grid": [[1] * 12] * 12,
+                "filter": "box-5",
+                "padding": "full",
+                "dilation": 2,
+            },
             "padded_too_big",
             ["28 × 28", "24 × 24"],
             ["28 × 28", "24 × 24"],
         ),
-        ({"mode": "flip"}, "invalid_value", ["'flip'", "convolve"], ["'flip'", "convolve"]),
-        ({"border": "mirror"}, "invalid_value", ["'mirror'"], ["'mirror'"]),
-        ({"mapping": "log"}, "invalid_value", ["'log'"], ["'log'"]),
-        ({"padding": "half"}, "invalid_value", ["'half'"], ["'half'"]),
+        ({"mode": "flip"}, "unknown_choice", ["'flip'", "convolve"], ["'flip'", "convolve"]),
+        ({"border": "mirror"}, "unknown_choice", ["'mirror'"], ["'mirror'"]),
+        ({"mapping": "log"}, "unknown_choice", ["'log'"], ["'log'"]),
+        ({"padding": "half"}, "unknown_choice", ["'half'"], ["'half'"]),
     ],
 )
 def test_bad_input_is_a_4xx_in_the_page_language(client, body, code, nl, en):

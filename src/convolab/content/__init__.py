@@ -2,8 +2,10 @@
 
 >>> from convolab import content
 >>> lib = content.library()
->>> lib.get("org-dwengo-waisda-beelden-emoties-deel2-conv2d", "nl").title
+>>> lib.get("convolab-convolutie", "nl").title
 'De convolutie'
+>>> lib.get("convolab-convolutie", "nl").metadata["based_on"]["hruid"]
+'org-dwengo-waisda-beelden-emoties-deel2-conv2d'
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .export import export_learning_objects
+from .export import ExportError, export_learning_objects, export_path_data
 from .loader import (
     CONTENT_TYPES,
     OBJECTS_DIR,
@@ -28,11 +30,16 @@ from .loader import (
     parse_object,
     validate_metadata,
     validate_path,
+    version_key,
 )
 from .notebook import notebook_path, notebooks_dir, render_notebook
 from .render import is_own_page, render_markdown, render_object, sanitize_html
 
-SEED_HRUID = "org-dwengo-waisda-beelden-emoties-deel2-conv2d"
+# The seed page, adapted: convolab's own hruid, so importing it never replaces Dwengo's live
+# object (org-dwengo-waisda-beelden-emoties-deel2-conv2d, version 1, nl/en), which it credits
+# in its `based_on` field.
+SEED_HRUID = "convolab-convolutie"
+DWENGO_SEED_HRUID = "org-dwengo-waisda-beelden-emoties-deel2-conv2d"
 PATH_HRUID = "convolab-convoluties"
 
 __all__ = [
@@ -42,11 +49,14 @@ __all__ = [
     "PATH_HRUID",
     "SEED_FILE",
     "SEED_HRUID",
+    "DWENGO_SEED_HRUID",
     "ContentError",
+    "ExportError",
     "LearningObject",
     "LearningPath",
     "Library",
     "export_learning_objects",
+    "export_path_data",
     "is_own_page",
     "library",
     "load_object",
@@ -62,6 +72,7 @@ __all__ = [
     "sanitize_html",
     "validate_metadata",
     "validate_path",
+    "version_key",
 ]
 
 
@@ -84,7 +95,7 @@ class Library:
             for o in self.objects
             if o.hruid == hruid
             and o.language == language
-            and (version is None or o.version == version)
+            and (version is None or version_key(o.version) == version_key(version))
         ]
         return max(found, key=lambda o: o.version) if found else None
 

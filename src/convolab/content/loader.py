@@ -9,6 +9,8 @@ Every problem is reported as a :class:`ContentError` naming the file and the fie
 
 from __future__ import annotations
 
+import base64
+import binascii
 import difflib
 import json
 import re
@@ -59,7 +61,10 @@ OPTIONAL_FIELDS = (
     "teacher_exclusive",
     "aspect_ratio",
 )
-ALL_FIELDS = REQUIRED_FIELDS + OPTIONAL_FIELDS
+# convolab's own addition (Dwengo's validator ignores fields it does not know): the object
+# this one is adapted from, {hruid, version, language, url}, shown as the credit.
+EXTENSION_FIELDS = ("based_on",)
+ALL_FIELDS = REQUIRED_FIELDS + OPTIONAL_FIELDS + EXTENSION_FIELDS
 ASSET_DIRS = ("img", "embed")
 
 _SKOS_RE = re.compile(r"^https?://ilearn\.ilabt\.imec\.be/\S+$")
@@ -275,6 +280,26 @@ def validate_metadata(meta: Mapping[str, Any], file: Path | str = "<text>") -> d
                     f"must be {{callback_url: text, callback_schema: mapping}}, got {_describe(v)}",
                 )
             )
+    if present("based_on"):
+        v = meta["based_on"]
+        ok = (
+            isinstance(v, dict)
+            and set(v) <= {"hruid", "version", "language", "url"}
+            and isinstance(v.get("hruid"), str)
+            and _is_number(v.get("version"))
+            and isinstance(v.get("language"), str)
+            and _LANG_RE.match(v["language"])
+            and isinstance(v.get("url", ""), str)
+            and (not v.get("url") or re.match(r"^https?://\S+$", v["url"]))
+        )
+        if not ok:
+            problems.append(
+                (
+                    "based_on",
+                    "must be {hruid: text, version: number, language: two letters, "
+                    f"url: http(s) address}}, got {_describe(v)}",
+                )
+            )
     if present("aspect_ratio"):
         v = meta["aspect_ratio"]
         if not isinstance(v, str) or not _ASPECT_RE.match(v):
@@ -446,15 +471,36 @@ class LearningPath:
 
     @property
     def title(self) -> str:
-        return self.data["title"]
+        return self.data.get("title") or self.hruid
 
     @property
     def description(self) -> str:
-        return self.data["description"]
+        return self.data.get("description") or ""
 
     @property
     def image(self) -> str | None:
+        """The cover image: a file beside the JSON (``img/x.png``, convolab's own paths) or
+        base64 PNG/JPEG data (Dwengo's paths; :func:`path_image_bytes` decodes either)."""
         return self.data.get("image")
+
+    def image_file(self) -> Path | None:
+        """The cover image's file when ``image`` names one next to the JSON, else None."""
+        image = self.image
+        if not image or len(image) > 300 or re.match(r"^[a-z]+:", image):
+            return None
+        parts = Path(image).parts
+        if ".." in parts or Path(image).is_absolute():
+            return None
+        candidate = self.file.parent / image
+        return candidate if candidate.is_file() else None
+
+    def image_bytes(self) -> bytes | None:
+        """The cover image as PNG/JPEG bytes (from the file or the base64 data), or None."""
+        if not self.image:
+            return None
+        file = self.image_file()
+        data = file.read_bytes() if file is not None else _b64_image(self.image)
+        return data if data is not None and image_kind(data) else None
 
     @property
     def nodes(self) -> list[dict[str, Any]]:
@@ -462,14 +508,49 @@ class LearningPath:
 
     def ordered_nodes(self) -> list[dict[str, Any]]:
         """Nodes from the start node, following the default transitions."""
-        by_key = {(n["learningobject_hruid"], n["version"], n["language"]): n for n in self.nodes}
+        by_key = {_node_key(n): n for n in self.nodes}
         node = next(n for n in self.nodes if n.get("start_node"))
         out = []
         while node is not None and node not in out:
             out.append(node)
             nxt = next((t["next"] for t in node.get("transitions", []) if t.get("default")), None)
-            node = by_key.get((nxt["hruid"], nxt["version"], nxt["language"])) if nxt else None
+            node = by_key.get(_next_key(nxt)) if nxt else None
         return out
+
+
+_VERSION_STR_RE = re.compile(r"^\d+(\.\d+)?$")
+
+
+def version_key(value: Any) -> int | float | None:
+    """A version as a number: ``1`` and ``"1"`` (Dwengo's paths write strings) are the same;
+    None when ``value`` is not a version."""
+    if _is_number(value):
+        number = value
+    elif isinstance(value, str) and _VERSION_STR_RE.match(value.strip()):
+        number = float(value)
+    else:
+        return None
+    return int(number) if float(number).is_integer() else float(number)
+
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+JPEG_MAGIC = b"\xff\xd8\xff"
+
+
+def image_kind(data: bytes) -> str | None:
+    """'png' or 'jpeg' from the first bytes (the two kinds Dwengo's path images use)."""
+    if data.startswith(PNG_MAGIC):
+        return "png"
+    if data.startswith(JPEG_MAGIC):
+        return "jpeg"
+    return None
+
+
+def _b64_image(text: str) -> bytes | None:
+    try:
+        return base64.b64decode("".join(text.split()), validate=True)
+    except (binascii.Error, ValueError):
+        return None
 
 
 def _ref_problem(where: str, ref: Any, keys: tuple[str, str, str]) -> str | None:
@@ -478,11 +559,19 @@ def _ref_problem(where: str, ref: Any, keys: tuple[str, str, str]) -> str | None
     h, v, lang = keys
     if not isinstance(ref.get(h), str) or not ref.get(h):
         return f"{where}.{h} must be a non-empty string"
-    if not _is_number(ref.get(v)):
-        return f"{where}.{v} must be a number"
+    if version_key(ref.get(v)) is None:
+        return f'{where}.{v} must be a version such as "1" (Dwengo writes a string), got {_describe(ref.get(v))}'
     if not isinstance(ref.get(lang), str) or not _LANG_RE.match(ref.get(lang)):
         return f"{where}.{lang} must be a two-letter language code"
     return None
+
+
+def _node_key(node: Mapping[str, Any]) -> tuple[str, int | float | None, str]:
+    return (node["learningobject_hruid"], version_key(node["version"]), node["language"])
+
+
+def _next_key(nxt: Mapping[str, Any]) -> tuple[str, int | float | None, str]:
+    return (nxt["hruid"], version_key(nxt["version"]), nxt["language"])
 
 
 def validate_path(
@@ -494,12 +583,16 @@ def validate_path(
             file, [(None, f"a learning path must be a JSON object, got {_describe(data)}")]
         )
     problems: list[tuple[str | None, str]] = []
-    for name in ("hruid", "language", "title", "description"):
+    for name in ("hruid", "language"):
         v = data.get(name)
         if not isinstance(v, str) or not v.strip():
             problems.append(
                 (name, f"is required and must be a non-empty string, got {_describe(v)}")
             )
+    for name in ("title", "description"):
+        v = data.get(name)
+        if name in data and not isinstance(v, str):
+            problems.append((name, f"must be a string, got {_describe(v)}"))
     if isinstance(data.get("language"), str) and not _LANG_RE.match(data["language"]):
         problems.append(("language", "must be a two-letter ISO-639-1 code in lower case"))
     if "image" in data and data["image"] is not None and not isinstance(data["image"], str):
@@ -515,7 +608,7 @@ def validate_path(
         if p:
             problems.append((f"nodes[{i}]", p))
             continue
-        key = (node["learningobject_hruid"], node["version"], node["language"])
+        key = _node_key(node)
         if key in keys:
             problems.append((f"nodes[{i}]", f"the object {key!r} appears twice"))
         keys.add(key)
@@ -539,15 +632,14 @@ def validate_path(
                 problems.append((f"{where}.next", p))
     if problems:
         raise ContentError(file, problems)
+    # Dwengo's real paths sometimes mark several start nodes (one per branch); the first counts
     starts = [i for i, n in enumerate(nodes) if n.get("start_node")]
-    if len(starts) != 1:
-        problems.append(
-            ("nodes", f"exactly one node must have start_node: true, found {len(starts)}")
-        )
+    if not starts:
+        problems.append(("nodes", "one node must have start_node: true, found none"))
     for i, node in enumerate(nodes):
         for j, t in enumerate(node.get("transitions", [])):
             nxt = t["next"]
-            if (nxt["hruid"], nxt["version"], nxt["language"]) not in keys:
+            if _next_key(nxt) not in keys:
                 problems.append(
                     (
                         f"nodes[{i}].transitions[{j}].next",
@@ -555,10 +647,8 @@ def validate_path(
                     )
                 )
     if objects is not None:
-        known = {o.key for o in objects}
-        for i, key in enumerate(
-            (n["learningobject_hruid"], n["version"], n["language"]) for n in nodes
-        ):
+        known = {(o.hruid, version_key(o.version), o.language) for o in objects}
+        for i, key in enumerate(_node_key(n) for n in nodes):
             if key not in known:
                 problems.append((f"nodes[{i}].learningobject_hruid", f"no learning object {key!r}"))
     if problems:

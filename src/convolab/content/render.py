@@ -4,12 +4,17 @@ Markdown goes through markdown-it-py (CommonMark + tables, raw HTML on), then th
 sanitised with nh3 to an allow-list: no scripts, styles or event handlers; iframes only to
 convolab's own pages (a root-relative URL such as ``/convolutie?embed=1``); images only from
 the object's own folder or convolab itself (no run-time downloads).
+
+Objects link to each other the Dwengo way, ``@learning-object/<hruid>/<language>/<version>``;
+the caller passes ``resolve_object`` (hruid, language, version) -> URL to turn such a link
+into its own page's URL (the web app does), else the link keeps its text and loses its target.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 import nh3
 from markdown_it import MarkdownIt
@@ -32,6 +37,8 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 _OWN_PAGE_RE = re.compile(r"^/(?![/\\])[^\s\\]*$")
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+OBJECT_LINK_RE = re.compile(r"^@learning-object/([^/\s]+)/([a-z]{2})/(\d+(?:\.\d+)?)/?$")
+ObjectResolver = Callable[[str, str, str], "str | None"]
 _EMPTY_IFRAME_RE = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*>.*?</iframe>", re.S)
 
 _md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
@@ -63,8 +70,17 @@ def _add_heading_ids(tokens) -> None:
             tok.attrSet("id", slug)
 
 
-def sanitize_html(html: str, *, asset_base: str | None = None) -> str:
-    """Clean HTML to the allow-list. Relative asset URLs (``img/x.png``) get ``asset_base``."""
+def object_link(url: str) -> tuple[str, str, str] | None:
+    """(hruid, language, version) of an ``@learning-object/...`` link, else None."""
+    m = OBJECT_LINK_RE.match(url.strip())
+    return (m.group(1), m.group(2), m.group(3)) if m else None
+
+
+def sanitize_html(
+    html: str, *, asset_base: str | None = None, resolve_object: ObjectResolver | None = None
+) -> str:
+    """Clean HTML to the allow-list. Relative asset URLs (``img/x.png``) get ``asset_base``;
+    ``@learning-object/...`` links go through ``resolve_object``."""
 
     def attribute_filter(tag: str, attr: str, value: str) -> str | None:
         if attr == "style":
@@ -73,6 +89,12 @@ def sanitize_html(html: str, *, asset_base: str | None = None) -> str:
         if attr not in ("src", "href"):
             return value
         url = value.strip()
+        if url.startswith("@"):
+            ref = object_link(url)
+            if tag != "a" or ref is None or resolve_object is None:
+                return None
+            target = resolve_object(*ref)
+            return target if target and is_own_page(target) else None
         if tag == "iframe":
             return url if is_own_page(url) else None
         if _is_relative(url):
@@ -95,18 +117,22 @@ def sanitize_html(html: str, *, asset_base: str | None = None) -> str:
     return _EMPTY_IFRAME_RE.sub("", cleaned)
 
 
-def render_markdown(text: str, *, asset_base: str | None = None) -> str:
+def render_markdown(
+    text: str, *, asset_base: str | None = None, resolve_object: ObjectResolver | None = None
+) -> str:
     """Markdown (with raw HTML) to sanitised HTML; headings get ``id`` anchors."""
     tokens = _md.parse(text)
     _add_heading_ids(tokens)
     html = _md.renderer.render(tokens, _md.options, {})
-    return sanitize_html(html, asset_base=asset_base)
+    return sanitize_html(html, asset_base=asset_base, resolve_object=resolve_object)
 
 
-def render_object(obj, *, asset_base: str | None = None) -> str:
+def render_object(
+    obj, *, asset_base: str | None = None, resolve_object: ObjectResolver | None = None
+) -> str:
     """Render a learning object's body according to its content type."""
     if obj.content_type == "text/markdown":
-        return render_markdown(obj.body, asset_base=asset_base)
+        return render_markdown(obj.body, asset_base=asset_base, resolve_object=resolve_object)
     if obj.content_type == "text/plain":
         return sanitize_html("<pre>" + nh3.clean_text(obj.body) + "</pre>")
     return sanitize_html("<p>" + nh3.clean_text(obj.description) + "</p>")

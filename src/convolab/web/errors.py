@@ -20,6 +20,10 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..errors import ConvolabError
+from ..errors import has as has_message
+from ..errors import message as core_message
+from ..errors import render as render_message
 from .i18n import DEFAULT_LANG, LANGS, t
 
 log = logging.getLogger("convolab.web")
@@ -108,22 +112,70 @@ def error_response(request: Request, status: int, code: str, message: str):
     return JSONResponse(error_body(status, code, message), status_code=status)
 
 
+#: At most this many problems are listed in one validation error message.
+MAX_LISTED_PROBLEMS = 3
+
+#: pydantic error types worded by the catalogue's ``request_<type>`` entries; any other type
+#: gets ``request_invalid`` (the field name only), so no pydantic English reaches a page.
+_SAME_AS = {
+    "int_type": "int_parsing",
+    "int_from_float": "int_parsing",
+    "float_type": "float_parsing",
+    "bool_type": "bool_parsing",
+    "string_unicode": "string_type",
+    "dict_type": "model_type",
+    "model_attributes_type": "model_type",
+    "enum": "literal_error",
+    "finite_number": "float_parsing",
+    "tuple_type": "list_type",
+    "set_type": "list_type",
+    "json_type": "json_invalid",
+    "too_long": "too_long",
+    "bytes_type": "string_type",
+}
+
+
 def _field_name(loc) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
     return ".".join(parts) or "body"
 
 
+def _expected(text: str, lang: str) -> str:
+    """pydantic's ``expected`` (``"'a', 'b' or 'c'"``) with the language's word for "or"."""
+    if lang == "nl" and " or " in text:
+        head, _, last = text.rpartition(" or ")
+        return f"{head} of {last}"
+    return text
+
+
+def problem_message(err: dict, lang: str) -> str:
+    """One pydantic problem (an item of ``errors()``) worded from the catalogue."""
+    kind = str(err.get("type", ""))
+    ctx = dict(err.get("ctx") or {})
+    field = _field_name(err.get("loc", ()))
+    if kind == "value_error" and isinstance(ctx.get("error"), BaseException):
+        return f"{field}: {core_message(ctx['error'], lang)}"
+    kind = _SAME_AS.get(kind, kind)
+    code = f"request_{kind}"
+    if not has_message(code, lang):
+        return render_message("request_invalid", {"field": field}, lang)
+    params = {k: v for k, v in ctx.items() if isinstance(v, (int, float, str))}
+    if "expected" in params:
+        params["expected"] = _expected(str(params["expected"]), lang)
+    try:
+        return render_message(code, {**params, "field": field}, lang)
+    except (KeyError, IndexError, ValueError):
+        return render_message("request_invalid", {"field": field}, lang)
+
+
 def validation_message(exc: RequestValidationError, lang: str) -> str:
-    msgs = []
-    for err in exc.errors()[:5]:
-        field = _field_name(err.get("loc", ()))
-        kind = err.get("type", "")
-        if kind == "missing":
-            msgs.append(t("common.err_field_missing", lang, field=field))
-        elif kind == "json_invalid":
-            msgs.append(t("common.err_json_invalid", lang))
-        else:
-            msgs.append(t("common.err_field_invalid", lang, field=field, detail=err.get("msg", "")))
+    """At most :data:`MAX_LISTED_PROBLEMS` problems, each worded in ``lang``."""
+    errors = exc.errors()
+    msgs = [problem_message(err, lang) for err in errors[:MAX_LISTED_PROBLEMS]]
+    if len(errors) > MAX_LISTED_PROBLEMS:
+        msgs.append(
+            render_message("request_more_problems", {"n": len(errors) - MAX_LISTED_PROBLEMS}, lang)
+        )
     return " ".join(msgs) or t("common.err_bad_request", lang)
 
 
@@ -168,31 +220,27 @@ def install_error_handlers(app: FastAPI) -> None:
 async def core_call(fn: Callable[..., Any], /, *args, **kwargs) -> Any:
     """Run CPU work (a core call) in the thread pool, off the event loop.
 
-    A core ``ValueError`` becomes a 400 ``invalid_value`` error, a ``TypeError`` a 422
-    ``invalid_type`` error, ``MemoryError`` a 413; the core's message (which names the
-    parameter and the allowed values) is kept, after a short lead-in in the request's language.
+    A core error becomes an :class:`ApiError` (:func:`from_core`): its code is the core's
+    code and its message comes from the core's catalogue in the request's language.
+    ``MemoryError`` becomes a 413.
     """
     try:
         return await run_in_threadpool(functools.partial(fn, *args, **kwargs))
     except ApiError:
         raise
-    except ValueError as exc:
-        raise _core_error(400, "invalid_value", exc) from exc
-    except TypeError as exc:
-        raise _core_error(422, "invalid_type", exc) from exc
+    except (ValueError, TypeError) as exc:
+        raise from_core(exc) from exc
     except MemoryError as exc:
         raise ApiError.key(413, "too_large", "common.err_too_large") from exc
 
 
-def _core_error(status: int, code: str, exc: Exception) -> ApiError:
-    from .core_messages import dutch
-
-    detail = str(exc) or exc.__class__.__name__
-    return ApiError(
-        status,
-        code,
-        {
-            "nl": t("common.err_core", "nl", detail=dutch(detail)),
-            "en": t("common.err_core", "en", detail=detail),
-        },
-    )
+def from_core(exc: Exception) -> ApiError:
+    """The :class:`ApiError` of a core ``ValueError``/``TypeError``: 422 for a wrong type,
+    400 otherwise; a :class:`~convolab.errors.ConvolabError` keeps its code and is worded
+    from the catalogue, any other error is a plain ``invalid_value``/``invalid_type``."""
+    status = 422 if isinstance(exc, TypeError) else 400
+    if isinstance(exc, ConvolabError):
+        code = exc.code
+    else:
+        code = "invalid_type" if status == 422 else "invalid_value"
+    return ApiError(status, code, {lang: core_message(exc, lang) for lang in LANGS})

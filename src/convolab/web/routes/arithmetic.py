@@ -71,34 +71,16 @@ def check_range(name: str, value: int, lo: int, hi: int) -> int:
     return value
 
 
-def check_fits(in_shape, k_shape, padding, dilation: int) -> None:
-    """Say which axis fails, in the request's language, before the core raises its own error."""
-    geometry.check_padding(padding)
-    for axis, (name, i, k) in enumerate(zip(("rows", "cols"), in_shape, k_shape, strict=True)):
-        before, after = geometry.axis_padding(padding, k, dilation, axis)
-        effective = geometry.effective_size(k, dilation)
-        if i + before + after < effective:
-            raise error(
-                400,
-                "kernel_too_large",
-                "arithmetic.kernel_too_large",
-                e=effective,
-                d=dilation,
-                padded=i + before + after,
-                axis=Translated(f"arithmetic.axis_{name}"),
-            )
-
-
 def arithmetic(in_rows, in_cols, k_rows, k_cols, padding, stride, dilation) -> dict:
     """All numbers the arithmetic page draws; every one comes from the core."""
-    check_fits((in_rows, in_cols), (k_rows, k_cols), padding, dilation)
+    # the core checks that the kernel fits and names the axis that does not
+    plan = geometry.make_plan(
+        (in_rows, in_cols), (k_rows, k_cols), padding=padding, stride=stride, dilation=dilation
+    )
     per_axis = {
         axis: cl.explain_output_size(i, k, padding=padding, stride=stride, dilation=dilation)
         for axis, i, k in (("rows", in_rows, k_rows), ("cols", in_cols, k_cols))
     }
-    plan = geometry.make_plan(
-        (in_rows, in_cols), (k_rows, k_cols), padding=padding, stride=stride, dilation=dilation
-    )
     zeros = np.zeros((in_rows, in_cols))
     ones = np.ones((k_rows, k_cols))
     oh, ow = plan.out_shape

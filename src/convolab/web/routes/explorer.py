@@ -32,6 +32,7 @@ import numpy as np
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
+from ...exact import exact_plan
 from ...samples import SAMPLES
 from ..errors import ApiError, core_call, request_lang
 from ..i18n import t
@@ -324,7 +325,7 @@ def resolve_kernel(body: ApplyRequest):
         cells = [[_cell_text(v) for v in row] for row in body.kernel]
         values = cl.as_kernel(
             [
-                [parse_cell(c, f"row {r}, column {k}") for k, c in enumerate(row, 1)]
+                [parse_cell(c, (r, k)) for k, c in enumerate(row, 1)]
                 for r, row in enumerate(cells, 1)
             ]
         )
@@ -359,6 +360,8 @@ def compute(body: ApplyRequest, lang: str) -> dict:
         colour_source = img.ndim == 3 or SAMPLES[body.sample].colour
     fn = cl.convolve if body.mode == "convolve" else cl.correlate
     raw = fn(img, values, border=body.border)
+    plan = exact_plan(img, values)
+    form = plan.form if plan is not None else None
     lo, hi = cl.value_range(raw)
     out = cl.to_display(raw, mapping, value_range=(lo, hi))
     if body.format == "png":
@@ -396,7 +399,9 @@ def compute(body: ApplyRequest, lang: str) -> dict:
         },
         "code": {
             "convolab": convolab_code(body, cat, cells, values, mapping, source, lang),
-            "numpy": numpy_code(body, cat, cells, values, mapping, source, (lo, hi), lang),
+            "numpy": numpy_code(
+                body, cat, cells, values, mapping, source, (lo, hi), lang, form=form
+            ),
         },
         "ms": round(compute_ms, 2),
     }
@@ -450,6 +455,13 @@ def _kernel_literal(values: np.ndarray, cells, indent: str) -> str:
         if cells is not None
         else [[_num(v) for v in row] for row in values]
     )
+    width = max(len(c) for row in rows for c in row)
+    lines = [indent + "[" + ", ".join(c.rjust(width) for c in row) + "]," for row in rows]
+    return "[\n" + "\n".join(lines) + "\n]"
+
+
+def _int_literal(n: np.ndarray, indent: str) -> str:
+    rows = [[str(int(v)) for v in row] for row in n]
     width = max(len(c) for row in rows for c in row)
     lines = [indent + "[" + ", ".join(c.rjust(width) for c in row) + "]," for row in rows]
     return "[\n" + "\n".join(lines) + "\n]"
@@ -509,7 +521,11 @@ def convolab_code(body, cat, cells, values, mapping, source, lang) -> str:
     return "\n".join(lines) + "\n"
 
 
-def numpy_code(body, cat, cells, values, mapping, source, value_range, lang) -> str:
+def numpy_code(body, cat, cells, values, mapping, source, value_range, lang, form=None) -> str:
+    """Plain numpy that reproduces the shown pixels with the engine's arithmetic: ``form``
+    (:class:`convolab.exact.IntegerForm`, when the engine sums exactly) writes the filter
+    as whole numbers and one division; otherwise the products are added tap by tap in
+    raster order, as the step trace does. Rounding is half up, as on the screen."""
     import convolab as cl
 
     np_mode = cl.BORDERS[body.border].numpy
@@ -536,7 +552,13 @@ def numpy_code(body, cat, cells, values, mapping, source, value_range, lang) -> 
             load.append(
                 'img = np.asarray(Image.fromarray(img).convert("L"))  ' + _c("code_grey", lang)
             )
-    k = "k = np.array(" + _kernel_literal(values, cells, "    ") + ", dtype=float)"
+    if form is not None:  # whole numbers over a divisor: the engine's exact sum
+        k = "k = np.array(" + _int_literal(form.numerators, "    ") + ", dtype=float)"
+        divide = [] if form.divisor == 1 else [f"divisor = {form.divisor}  " + _c(
+            "code_divisor", lang, divisor=form.divisor)]  # fmt: skip
+    else:
+        k = "k = np.array(" + _kernel_literal(values, cells, "    ") + ", dtype=float)"
+        divide = []
     flip = ["k = k[::-1, ::-1]  " + _c("code_flip", lang)] if body.mode == "convolve" else []
     lines = [
         *head,
@@ -544,14 +566,19 @@ def numpy_code(body, cat, cells, values, mapping, source, value_range, lang) -> 
         *load,
         "img = img.astype(float)",
         k,
+        *divide,
         *flip,
         "kh, kw = k.shape",
         "top, left = kh // 2, kw // 2  " + _c("code_anchor", lang),
         "pads = [(top, kh - 1 - top), (left, kw - 1 - left)] + [(0, 0)] * (img.ndim - 2)",
         f'padded = np.pad(img, pads, mode="{np_mode}")  '
         + _c("code_border", lang, border=body.border),
-        "windows = np.lib.stride_tricks.sliding_window_view(padded, (kh, kw), axis=(0, 1))",
-        'raw = np.einsum("...ij,ij->...", windows, k)  ' + _c("code_sum", lang),
+        "h, w = img.shape[:2]",
+        "raw = np.zeros(img.shape)",
+        "for i in range(kh):  " + _c("code_sum", lang),
+        "    for j in range(kw):",
+        "        raw += k[i, j] * padded[i : i + h, j : j + w]",
+        *(["raw = raw / divisor  " + _c("code_divide", lang)] if divide else []),
         *_mapping_lines(mapping, value_range, lang),
         'Image.fromarray(out).save("resultaat.png")',
     ]
@@ -559,24 +586,30 @@ def numpy_code(body, cat, cells, values, mapping, source, value_range, lang) -> 
 
 
 def _mapping_lines(mapping: str, value_range, lang: str) -> list[str]:
+    """The engine's display mapping (:func:`convolab.display.display_values`), same
+    operations in the same order, then rounding half up (28.5 -> 29)."""
     lo, hi = value_range
-    last = "out = np.clip(np.rint(y), 0, 255).astype(np.uint8)  " + _c("code_shown", lang)
+    last = [
+        "f = np.floor(y)",
+        "y = f + (y - f >= 0.5)  " + _c("code_round", lang),
+        "out = np.clip(y, 0, 255).astype(np.uint8)  " + _c("code_shown", lang),
+    ]
     if mapping == "clip":
-        return ["y = raw", last]
+        return ["y = raw", *last]
     if mapping == "abs":
-        return ["y = np.abs(raw)", last]
+        return ["y = np.abs(raw)", *last]
     if mapping == "offset":
         if max(abs(lo), abs(hi)) == 0:
-            return ["y = np.full_like(raw, 128.0)", last]
+            return ["y = np.full_like(raw, 128.0)", *last]
         return [
             "m = np.abs(raw).max()",
-            "y = 128.0 + 127.0 * raw / m  " + _c("code_offset", lang),
-            last,
+            "y = raw * (127.0 / m) + 128.0  " + _c("code_offset", lang),
+            *last,
         ]
     if hi <= lo:
-        return ["y = np.zeros_like(raw)", last]
+        return ["y = np.zeros_like(raw)", *last]
     return [
         "lo, hi = raw.min(), raw.max()",
         "y = (raw - lo) * (255.0 / (hi - lo))  " + _c("code_rescale", lang),
-        last,
+        *last,
     ]

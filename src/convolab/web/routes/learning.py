@@ -60,10 +60,20 @@ def asset_base(obj: content.LearningObject) -> str:
     return f"/content/objects/{obj.hruid}/{obj.language}"
 
 
+def resolve_object_link(hruid: str, lang: str, version: str) -> str | None:
+    """The page of ``@learning-object/<hruid>/<lang>/<version>`` (None: no such page)."""
+    obj = content.library().get(hruid, lang, version)
+    if obj is None or object_page_id(obj.hruid) not in PAGES:
+        return None
+    return object_url(obj)
+
+
 @lru_cache(maxsize=64)
 def _rendered(hruid: str, lang: str) -> str:
     obj = content.library().get(hruid, lang)
-    return content.render_object(obj, asset_base=asset_base(obj))
+    return content.render_object(
+        obj, asset_base=asset_base(obj), resolve_object=resolve_object_link
+    )
 
 
 def format_ages(ages: list[int], lang: str) -> str:
@@ -200,14 +210,16 @@ def _register_object_pages() -> None:
 _register_object_pages()
 
 
-@router.get("/leren/" + content.SEED_HRUID, include_in_schema=False)
-async def seed_by_hruid_nl():
-    return RedirectResponse(PAGES[HOME_ID].urls["nl"][-1], status_code=307)
+# the seed by its hruid, convolab's own and the Dwengo original's it is based on
+for _hruid in (content.SEED_HRUID, content.DWENGO_SEED_HRUID):
 
+    @router.get("/leren/" + _hruid, include_in_schema=False)
+    async def seed_by_hruid_nl():
+        return RedirectResponse(PAGES[HOME_ID].urls["nl"][-1], status_code=307)
 
-@router.get("/en/learn/" + content.SEED_HRUID, include_in_schema=False)
-async def seed_by_hruid_en():
-    return RedirectResponse(PAGES[HOME_ID].urls["en"][-1], status_code=307)
+    @router.get("/en/learn/" + _hruid, include_in_schema=False)
+    async def seed_by_hruid_en():
+        return RedirectResponse(PAGES[HOME_ID].urls["en"][-1], status_code=307)
 
 
 # --- files ----------------------------------------------------------------------------------

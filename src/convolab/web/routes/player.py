@@ -17,30 +17,35 @@ from pydantic import BaseModel, Field
 
 import convolab as cl
 from convolab import borders, geometry
+from convolab.display import scaled_values
+from convolab.explain import trace as core_trace
 
 from ..errors import core_call
 from ..pages import page, render
-from .arithmetic import Translated, check_fits, error
+from .arithmetic import Translated, error
 
 router = APIRouter()
 
 MAX_GRID = 12  # rows and columns of the input grid (every cell is drawn with its number)
 MIN_CROP = 3
 MAX_KERNEL = 7
-MAX_PADDED = 24  # rows and columns of the padded input drawn on the page
+MAX_PADDED = 24  # rows and columns of the input drawn on the page
 MAX_PAD = 4
 MAX_STRIDE = 4
 MAX_DILATION = 3
 
 DEFAULT_GRID = "1 2 0 3 1\n0 1 2 1 0\n3 1 0 2 2\n2 0 1 1 3\n1 3 2 0 1"
+# A gentle first look: a blur (every weight the same, a sum that visibly becomes a grey
+# value) on the camera man's coat and the sky, well inside the photo, with the clip mapping.
 DEFAULTS = {
     "source": "sample",
     "sample": "camera",
-    "row": 152,
-    "col": 160,
+    "colour": False,
+    "row": 150,
+    "col": 178,
     "size": 8,
     "grid": DEFAULT_GRID,
-    "filter": "sobel-x",
+    "filter": "blur",
     "kernel": "",
     "mode": "correlate",
     "padding": "same",
@@ -57,11 +62,17 @@ Grid = Annotated[
 
 
 class StepsRequest(BaseModel):
-    source: Literal["sample", "grid"] = Field("sample", description="a photo crop or own numbers")
+    source: Literal["sample", "grid"] = Field("sample", description="a photo or own numbers")
     sample: str = Field(DEFAULTS["sample"], description="sample photo id (source 'sample')")
-    row: int = Field(DEFAULTS["row"], description="top row of the crop")
-    col: int = Field(DEFAULTS["col"], description="left column of the crop")
-    size: int = Field(DEFAULTS["size"], description=f"crop size, {MIN_CROP}..{MAX_GRID}")
+    colour: bool = Field(
+        False, description="the photo in colour (R, G, B each filtered), as the explorer shows it"
+    )
+    row: int = Field(DEFAULTS["row"], description="output row of the pixel to explain")
+    col: int = Field(DEFAULTS["col"], description="output column of the pixel to explain")
+    size: int = Field(
+        DEFAULTS["size"],
+        description=f"side of the part of the output shown around that pixel, {MIN_CROP}..{MAX_GRID}",
+    )
     grid: Grid = Field(
         None, description=f"own numbers (source 'grid'), up to {MAX_GRID}x{MAX_GRID}"
     )
@@ -69,7 +80,7 @@ class StepsRequest(BaseModel):
         DEFAULTS["filter"], description="catalogue filter id; empty or 'custom': use 'kernel'"
     )
     kernel: Grid = Field(None, description=f"own kernel, up to {MAX_KERNEL}x{MAX_KERNEL}")
-    mode: str = Field("correlate", description="'correlate' or 'convolve' (flips the kernel)")
+    mode: str = Field("correlate", description="'correlate' or 'convolve' (turns the kernel)")
     padding: str | int = Field("same", description="'valid', 'same', 'full' or 0..4")
     border: str = Field("zero", description="zero, reflect, symmetric, replicate, wrap")
     stride: int = Field(1, description=f"1..{MAX_STRIDE}")
@@ -103,7 +114,8 @@ def _numbers(value, what: str) -> np.ndarray:
         raise error(400, f"invalid_{what}", key) from exc
 
 
-def _input(req: StepsRequest) -> tuple[np.ndarray, dict | None]:
+def _input(req: StepsRequest) -> np.ndarray:
+    """The whole image: the own grid, or the whole photo exactly as the explorer uses it."""
     if req.source == "grid":
         grid = _numbers(req.grid if req.grid is not None else DEFAULT_GRID, "grid")
         rows, cols = grid.shape
@@ -111,28 +123,14 @@ def _input(req: StepsRequest) -> tuple[np.ndarray, dict | None]:
             raise error(
                 400, "grid_too_big", "player.grid_too_big", max=MAX_GRID, rows=rows, cols=cols
             )
-        return grid, None
+        return grid
     ids = [s.id for s in cl.samples()]
     if req.sample not in ids:
         raise error(
             400, "unknown_sample", "player.unknown_sample", name=req.sample, allowed=", ".join(ids)
         )
     _check("player.crop_size", req.size, MIN_CROP, MAX_GRID)
-    photo = cl.sample(req.sample, grey=True)
-    h, w = photo.shape
-    max_row, max_col = h - req.size, w - req.size
-    if not (0 <= req.row <= max_row and 0 <= req.col <= max_col):
-        raise error(
-            400,
-            "crop_outside",
-            "player.crop_outside",
-            height=h,
-            width=w,
-            max_row=max_row,
-            max_col=max_col,
-        )
-    crop = photo[req.row : req.row + req.size, req.col : req.col + req.size]
-    return crop, {"row": req.row, "col": req.col, "size": req.size, "height": h, "width": w}
+    return cl.sample(req.sample, grey=not req.colour)
 
 
 def _kernel(req: StepsRequest) -> tuple[np.ndarray, cl.Kernel | None]:
@@ -153,9 +151,41 @@ def _kernel(req: StepsRequest) -> tuple[np.ndarray, cl.Kernel | None]:
     return k, named
 
 
+def _region(req: StepsRequest, out_shape) -> tuple[int, int, int, int]:
+    """(first row, first col, rows, cols) of the output part shown: the whole output of an
+    own grid; for a photo ``size x size`` output pixels around the asked pixel (moved inward
+    at the edges, so the asked pixel is always inside)."""
+    oh, ow = out_shape
+    if req.source == "grid":
+        return 0, 0, oh, ow
+    if not (0 <= req.row < oh and 0 <= req.col < ow):
+        raise error(
+            400,
+            "pixel_outside",
+            "player.pixel_outside",
+            height=oh,
+            width=ow,
+            max_row=oh - 1,
+            max_col=ow - 1,
+        )
+    sr, sc = min(req.size, oh), min(req.size, ow)
+    r0 = min(max(req.row - sr // 2, 0), oh - sr)
+    c0 = min(max(req.col - sc // 2, 0), ow - sc)
+    return r0, c0, sr, sc
+
+
+def _plain(a: np.ndarray, as_int: bool):
+    return (a.astype(int) if as_int else a).tolist()
+
+
 def trace(req: StepsRequest) -> dict:
-    """Everything the player draws, computed by the core."""
-    image, crop = _input(req)
+    """Everything the player draws, computed by the core (``convolab.trace``).
+
+    For a photo the trace runs on the whole photo, so a window holds the real neighbours
+    (opvulling only where the photo really ends), and ``offset``/``rescale`` use the range of
+    the whole output: every number equals the explorer's for the same photo and settings.
+    """
+    image = _input(req)
     k, named = _kernel(req)
     padding = req.padding
     if isinstance(padding, str) and padding.strip().isdigit():
@@ -168,55 +198,100 @@ def trace(req: StepsRequest) -> dict:
     opts = dict(padding=padding, border=req.border, stride=req.stride, dilation=req.dilation)
     # The plan (pads, output size) before any work: refuse grids too large to draw
     # (this also bounds the trace: at most 18 x 18 positions of a 7 x 7 kernel).
-    check_fits(image.shape, k.shape, padding, req.dilation)
     plan = geometry.make_plan(
-        image.shape, k.shape, **{o: opts[o] for o in ("padding", "stride", "dilation")}
+        image.shape[:2], k.shape, **{o: opts[o] for o in ("padding", "stride", "dilation")}
     )
-    oh, ow = plan.out_shape
-    top, bottom, left, right = plan.pads
-    rows, cols = image.shape[0] + top + bottom, image.shape[1] + left + right
+    r0, c0, sr, sc = _region(req, plan.out_shape)
+    (sy, sx), (dy, dx) = plan.stride, plan.dilation
+    top, _, left, _ = plan.pads
+    g0 = (r0 * sy - top, c0 * sx - left)  # image coordinates of the drawn grid's first cell
+    g1 = (
+        (r0 + sr - 1) * sy - top + (k.shape[0] - 1) * dy,
+        (c0 + sc - 1) * sx - left + (k.shape[1] - 1) * dx,
+    )
+    rows, cols = g1[0] - g0[0] + 1, g1[1] - g0[1] + 1
     if max(rows, cols) > MAX_PADDED:
         raise error(
             400, "padded_too_big", "player.padded_too_big", rows=rows, cols=cols, max=MAX_PADDED
         )
-    steps = list(cl.steps(image, k, mode=req.mode, mapping=mapping, **opts))
+    value_range = None
+    if mapping in ("offset", "rescale"):
+        fn = cl.convolve if req.mode == "convolve" else cl.correlate
+        value_range = cl.value_range(fn(image, k, **opts))
+    ctx = core_trace(image, k, mode=req.mode, mapping=mapping, value_range=value_range, **opts)
+    steps = [ctx.at(r, c) for r in range(r0, r0 + sr) for c in range(c0, c0 + sc)]
     first = steps[0]
+    h, w = image.shape[:2]
     as_int = image.dtype == np.uint8
-    padded = borders.pad(image, plan.pads, first.border)
+    shown = borders.pad(image, plan.pads, first.border)[
+        g0[0] + top : g1[0] + top + 1, g0[1] + left : g1[1] + left + 1
+    ]
+    lo, hi = ctx.lo, ctx.hi
+    start = 0 if req.source == "grid" else (req.row - r0) * sc + (req.col - c0)
     return {
         "ok": True,
         "source": req.source,
-        "sample": req.sample if crop else None,
-        "crop": crop,
-        "input": (image.astype(int) if as_int else image).tolist(),
-        "padded_input": (padded.astype(int) if as_int else padded).tolist(),
+        "sample": req.sample if req.source == "sample" else None,
+        "channels": 3 if image.ndim == 3 else 1,
+        "image_shape": [h, w],
+        "origin": list(g0),
+        "padded_input": _plain(shown, as_int),
         "integers": bool(as_int or np.all(image == np.round(image))),
         "pads": list(plan.pads),
         "kernel": k.tolist(),
         "kernel_cells": named.cells() if named else None,
         "applied": first.kernel.tolist(),
+        # the catalogue's cell texts (1/9) as applied: turned with the numbers for convolve
+        "applied_cells": _applied_cells(named, first.mode),
         "filter": named.id if named else None,
+        "turned_filter": turned_filter(named, first.kernel) if req.mode == "convolve" else None,
         "mode": first.mode,
         "padding": padding,
         "border": first.border,
         "stride": list(plan.stride),
         "dilation": list(plan.dilation),
         "mapping": first.mapping,
-        "out_shape": [oh, ow],
+        "value_range": [lo, hi],
+        "offset_max": max(abs(lo), abs(hi)),  # offset: the largest size in the whole output
+        "full_out_shape": list(plan.out_shape),
+        "out_origin": [r0, c0],
+        "out_shape": [sr, sc],
+        "start": start,
         "steps": [
             {
                 "at": list(e.at),
                 "rows": e.rows.tolist(),
                 "cols": e.cols.tolist(),
                 "padded": e.padded.tolist(),
-                "window": e.window.tolist(),
+                "window": _plain(e.window, as_int),
                 "products": e.products.tolist(),
-                "sum": float(e.sum),
-                "value": int(e.value),
+                "sum": np.asarray(e.sum).tolist(),
+                "scaled": scaled_values(e.sum, first.mapping, lo, hi).tolist(),
+                "value": np.asarray(e.value).tolist(),
             }
             for e in steps
         ],
     }
+
+
+def _applied_cells(named: cl.Kernel | None, mode: str):
+    if named is None:
+        return None
+    cells = named.cells()
+    return [row[::-1] for row in cells[::-1]] if mode == "convolve" else cells
+
+
+def turned_filter(named: cl.Kernel | None, applied: np.ndarray) -> dict:
+    """What the pupil reads about the filter as applied in convolution mode (rotated by
+    180 degrees by the core): ``same`` when turning changes nothing, and the id of the
+    catalogue filter with exactly the applied numbers, if there is one."""
+    turned = np.asarray(applied)
+    if named is not None and np.array_equal(turned, named.values):
+        return {"id": named.id, "same": True}
+    for other in cl.kernels():
+        if other.values.shape == turned.shape and np.array_equal(other.values, turned):
+            return {"id": other.id, "same": False}
+    return {"id": None, "same": False}
 
 
 @router.post("/api/steps", tags=["player"])
@@ -240,7 +315,13 @@ def player_kernels() -> list[cl.Kernel]:
 def player_page(request: Request, lang: str):
     filters = player_kernels()
     catalogue = {
-        k.id: {"cells": k.cells(), "display": k.display, "about": k.about(lang)} for k in filters
+        k.id: {
+            "cells": k.cells(),
+            "display": k.display,
+            "name": k.name(lang),
+            "about": k.about(lang),
+        }
+        for k in cl.kernels()
     }
     return render(
         request,
@@ -249,7 +330,7 @@ def player_page(request: Request, lang: str):
         page_id="player",
         filters=[(k.id, k.name(lang)) for k in filters],
         samples=[
-            (s.id, s.name_nl if lang == "nl" else s.name_en, *sample_shape(s.id))
+            (s.id, s.name_nl if lang == "nl" else s.name_en, *sample_shape(s.id), s.colour)
             for s in cl.samples()
         ],
         borders=list(cl.BORDERS),

@@ -154,7 +154,31 @@ function syncKernel() {
   showMessage($("kernel-error"), "");
   state.k = custom ? cellsToText(grid.cells()) : "";
   saveState();
+  showTurned();
   return true;
+}
+
+/** Convolution mode: the grid as applied (rotated by 180°) and what that filter does. */
+function showTurned() {
+  const on = state.mode === "convolve";
+  $("turned").hidden = !on;
+  if (!on) return;
+  const cells = grid.cells();
+  const turned = cells.slice().reverse().map((row) => row.slice().reverse());
+  const table = $("turned-grid");
+  table.replaceChildren();
+  for (const row of turned) {
+    const tr = table.insertRow();
+    for (const c of row) tr.insertCell().textContent = c;
+  }
+  const text = cellsToText(turned);
+  let about;
+  if (text === cellsToText(cells)) about = t("explorer.turned_same");
+  else {
+    const match = [...catalogue.values()].find((k) => cellsToText(k.cells) === text);
+    about = match ? t("explorer.turned_is", { name: match.name, about: match.about }) : t("explorer.turned_other");
+  }
+  $("turned-about").textContent = about;
 }
 
 function effectiveMapping() {
@@ -482,28 +506,45 @@ function updateStepsLink() {
   const show = Boolean(url) && source.kind === "sample" && small && canvas.width > 1;
   $("steps").hidden = !show;
   if (!show) return;
-  const crop = Number(root.dataset.stepsCrop);
   if (!pixel || pixel[0] >= canvas.height || pixel[1] >= canvas.width) {
     pixel = [Math.floor(canvas.height / 2), Math.floor(canvas.width / 2)];
   }
-  const clamp = (v, n) => Math.max(0, Math.min(v, n - crop));
+  // The player works on the whole photo (the real neighbours of the pixel) with the same
+  // colour, border, mode and mapping, and opens on this pixel's step.
   const params = new URLSearchParams({
     sample: source.name,
-    row: String(clamp(pixel[0] - crop / 2, canvas.height)),
-    col: String(clamp(pixel[1] - crop / 2, canvas.width)),
+    row: String(pixel[0]),
+    col: String(pixel[1]),
     mode: state.mode,
     border: state.border,
+    mapping: effectiveMapping(),
   });
+  if (state.colour && !isGreySource()) params.set("colour", "1");
   if (grid.isCustom()) {
     params.set("filter", "custom");
     params.set("kernel", grid.cells().map((row) => row.join(" ")).join("; "));
   } else {
     params.set("filter", state.filter);
   }
-  if (state.mapping) params.set("mapping", state.mapping);
+  if (document.body.classList.contains("embed")) params.set("embed", "1"); // stay in the frame
   const link = $("steps-link");
   link.href = `${url}?${params}`;
   link.textContent = t("explorer.steps_link", { row: pixel[0], col: pixel[1] });
+  showPixel();
+}
+
+/** The chosen output pixel: a marker on the canvas and a sentence for screen readers. */
+function showPixel() {
+  const canvas = $("output-canvas");
+  const marker = $("pixel-marker");
+  if (!pixel || canvas.width <= 1) {
+    marker.hidden = true;
+    return;
+  }
+  marker.hidden = false;
+  marker.style.left = `${((pixel[1] + 0.5) / canvas.width) * 100}%`;
+  marker.style.top = `${((pixel[0] + 0.5) / canvas.height) * 100}%`;
+  $("pixel-status").textContent = t("explorer.pixel_chosen", { row: pixel[0], col: pixel[1] });
 }
 
 function pickPixel(e) {
@@ -513,6 +554,29 @@ function pickPixel(e) {
   const row = Math.floor(((e.clientY - box.top) / box.height) * canvas.height);
   pixel = [Math.max(0, Math.min(row, canvas.height - 1)), Math.max(0, Math.min(col, canvas.width - 1))];
   updateStepsLink();
+}
+
+/** Arrow keys move the chosen pixel (Shift: 10 pixels at a time), Enter opens the player. */
+function pixelKey(e) {
+  const canvas = $("output-canvas");
+  if (canvas.width <= 1) return;
+  const n = e.shiftKey ? 10 : 1;
+  const moves = { ArrowUp: [-n, 0], ArrowDown: [n, 0], ArrowLeft: [0, -n], ArrowRight: [0, n] };
+  if (e.key === "Enter" && !$("steps").hidden) {
+    e.preventDefault();
+    $("steps-link").click();
+    return;
+  }
+  if (!(e.key in moves)) return;
+  e.preventDefault();
+  if (!pixel) pixel = [Math.floor(canvas.height / 2), Math.floor(canvas.width / 2)];
+  const [dr, dc] = moves[e.key];
+  pixel = [
+    Math.max(0, Math.min(pixel[0] + dr, canvas.height - 1)),
+    Math.max(0, Math.min(pixel[1] + dc, canvas.width - 1)),
+  ];
+  if ($("steps").hidden) showPixel();
+  else updateStepsLink();
 }
 
 // --- code panel -------------------------------------------------------------------------------
@@ -569,7 +633,7 @@ function wire() {
     });
   }
   for (const r of document.querySelectorAll('input[name="mode"]')) {
-    r.addEventListener("change", () => { state.mode = r.value; saveState(); apply(); });
+    r.addEventListener("change", () => { state.mode = r.value; saveState(); showTurned(); apply(); });
   }
   $("border").addEventListener("change", () => {
     state.border = $("border").value;
@@ -593,6 +657,7 @@ function wire() {
   }
   $("slider").addEventListener("input", setSplit);
   $("output-canvas").addEventListener("click", pickPixel);
+  $("output-canvas").addEventListener("keydown", pixelKey);
   $("upload-button").addEventListener("click", () => $("upload").click());
   $("upload").addEventListener("change", () => {
     const file = $("upload").files[0];

@@ -8,19 +8,22 @@ import { readState, writeState } from "/static/common/urlstate.js";
 const $ = (id) => document.getElementById(id);
 const SERVER_DEFAULTS = JSON.parse($("pl-defaults").textContent);
 const CATALOGUE = JSON.parse($("pl-catalogue").textContent);
-const DEFAULTS = { ...SERVER_DEFAULTS, speed: 2, step: 0 };
+const DEFAULTS = { ...SERVER_DEFAULTS, speed: 2, step: -1, ch: 0 };
+const CHANNELS = ["red", "green", "blue"];
 const SPEEDS = [0.5, 1, 2, 4, 8];
 const ICON_PLAY = "M4 2.5v11l9.5-5.5z";
 const ICON_PAUSE = "M3.5 3h3v10h-3zM9.5 3h3v10h-3z";
 
 const state = readState(DEFAULTS);
 let trace = null; // the last answer of /api/steps
-let step = Number.isInteger(state.step) && state.step > 0 ? state.step : 0;
+// -1: the step of the asked pixel (row, col), as the explorer's link opens it
+let step = Number.isInteger(state.step) && state.step >= 0 ? state.step : -1;
 let playing = false;
 let timer = null;
 let reloadTimer = null;
 let lit = []; // input cells highlighted for the current step
 let stepOf = new Map(); // "row,col" of an output cell -> step index
+let lastChannel = -1; // the channel whose numbers the input cells show
 
 const NF2 = new Intl.NumberFormat(lang(), { maximumFractionDigits: 2, useGrouping: false });
 const NF3 = new Intl.NumberFormat(lang(), { maximumFractionDigits: 3, useGrouping: false });
@@ -48,6 +51,7 @@ function stateToForm() {
     $(`pl-${k}`).value = String(state[k]);
   }
   $("pl-mapping").value = state.mapping || "";
+  $("pl-colour").checked = Boolean(state.colour);
   $("pl-grid").value = state.grid;
   const custom = state.filter === "custom" || !(state.filter in CATALOGUE);
   $("pl-filter").value = custom ? "custom" : state.filter;
@@ -64,9 +68,9 @@ function showSourceFields() {
   $("pl-about").textContent = entry ? entry.about : "";
   const opt = $("pl-sample").selectedOptions[0];
   if (opt) {
-    const size = Number($("pl-size").value);
-    $("pl-row").max = String(Number(opt.dataset.height) - size);
-    $("pl-col").max = String(Number(opt.dataset.width) - size);
+    $("pl-row").max = String(Number(opt.dataset.height) - 1);
+    $("pl-col").max = String(Number(opt.dataset.width) - 1);
+    $("pl-colour-field").hidden = opt.dataset.colour !== "1";
   }
 }
 
@@ -76,15 +80,19 @@ function onFormChange(e) {
   else if (el.id === "pl-filter") {
     state.filter = el.value;
     if (el.value !== "custom") $("pl-kernel").value = kernelText(el.value);
+    if (el.value !== "custom" && state.mapping) state.mapping = "";
     state.kernel = el.value === "custom" ? $("pl-kernel").value : "";
   } else if (el.id === "pl-kernel") {
     // Editing the numbers makes it an own filter.
     state.filter = "custom";
     state.kernel = el.value;
     $("pl-filter").value = "custom";
+  } else if (el.id === "pl-colour") {
+    state.colour = el.checked;
   } else if (["pl-row", "pl-col", "pl-size", "pl-stride", "pl-dilation"].includes(el.id)) {
     const v = el.value.trim();
     state[el.name] = /^-?\d+$/.test(v) ? Number(v) : v;
+    if (el.id !== "pl-stride" && el.id !== "pl-dilation") step = -1; // open on the asked pixel
   } else if (el.name in DEFAULTS) {
     state[el.name] = el.value;
   } else {
@@ -106,7 +114,11 @@ function requestBody() {
     mapping: state.mapping || null,
   };
   if (state.source === "grid") b.grid = state.grid;
-  else Object.assign(b, { sample: state.sample, row: state.row, col: state.col, size: state.size });
+  else {
+    Object.assign(b, {
+      sample: state.sample, colour: Boolean(state.colour), row: state.row, col: state.col, size: state.size,
+    });
+  }
   if (state.filter === "custom") {
     b.filter = "custom";
     b.kernel = state.kernel;
@@ -126,8 +138,9 @@ async function load() {
     const data = await fetchTrace(requestBody());
     showError("");
     trace = data;
+    lastChannel = -1;
     build();
-    goTo(Math.min(step, trace.steps.length - 1));
+    goTo(step < 0 ? trace.start : Math.min(step, trace.steps.length - 1));
   } catch (err) {
     if (isAbort(err)) return; // a newer request is on its way
     pause();
@@ -148,16 +161,42 @@ function saveState() {
 
 // ---- building the grids (once per trace) ----------------------------------------------------
 
-function grey(el, v) {
-  el.style.backgroundColor = `rgb(${v},${v},${v})`;
-  el.classList.toggle("light", v >= 118); // dark text on light cells: both ≥ 4.5:1 contrast
+/** Relative luminance of an sRGB colour (WCAG 2). */
+function luminance([r, g, b]) {
+  const lin = (v) => {
+    const c = v / 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
 }
 
-/** Cell size so that a grid fits the width of its panel (between 22 and 46 px). */
+/** Paint a cell in its grey value or colour, with the text colour of the higher contrast
+ * (black or white: at least 4.5:1 on any background). */
+function paint(el, v) {
+  const rgb = Array.isArray(v) ? v : [v, v, v];
+  el.style.backgroundColor = `rgb(${rgb[0]},${rgb[1]},${rgb[2]})`;
+  const lum = luminance(rgb);
+  el.classList.toggle("light", (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05));
+  el.classList.add("painted");
+}
+
+function unpaint(el) {
+  el.style.backgroundColor = "";
+  el.classList.remove("light", "painted");
+}
+
+const colour = () => trace && trace.channels === 3;
+const channel = () => (colour() ? Math.max(0, Math.min(2, state.ch | 0)) : 0);
+/** One channel of a value that is a number (grey) or [r, g, b] (colour). */
+const pick = (v) => (Array.isArray(v) ? v[channel()] : v);
+
+/** Cell size so that a grid fits the width of its panel (between 30 and 46 px: numbers of
+ * at least 12 px). */
 function fitCells(grid, columns) {
   const room = grid.closest(".pl-panel").clientWidth - 10;
-  const size = Math.max(22, Math.min(46, Math.floor(room / Math.max(columns, 1))));
+  const size = Math.max(30, Math.min(46, Math.floor(room / Math.max(columns, 1))));
   grid.style.setProperty("--cell", `${size}px`);
+  grid.classList.toggle("roomy", size >= 44);
 }
 
 function fitAll() {
@@ -168,28 +207,26 @@ function fitAll() {
 
 function build() {
   const d = trace;
-  const [pt, , pl] = d.pads;
+  const [or, oc] = d.origin;
+  const [h, w] = d.image_shape;
   const photo = d.source === "sample";
-  const h = d.input.length;
-  const w = d.input[0].length;
   const input = $("pl-input");
   const rows = d.padded_input.length;
   const cols = d.padded_input[0].length;
   input.style.setProperty("--cols", cols);
   const frag = document.createDocumentFragment();
-  for (let pr = 0; pr < rows; pr++) {
-    for (let pc = 0; pc < cols; pc++) {
-      const r = pr - pt;
-      const c = pc - pl;
-      const v = d.padded_input[pr][pc];
+  for (let gr = 0; gr < rows; gr++) {
+    for (let gc = 0; gc < cols; gc++) {
+      const r = gr + or;
+      const c = gc + oc;
+      const v = d.padded_input[gr][gc];
       const cell = document.createElement("div");
       cell.className = "pl-cell";
-      cell.style.gridArea = `${pr + 1} / ${pc + 1}`;
+      cell.style.gridArea = `${gr + 1} / ${gc + 1}`;
       if (r < 0 || r >= h || c < 0 || c >= w) cell.classList.add("pad");
-      if (photo) grey(cell, v);
+      if (photo) paint(cell, v);
       const val = document.createElement("span");
       val.className = "v";
-      val.textContent = num(v);
       const kw = document.createElement("span");
       kw.className = "kw";
       cell.append(val, kw);
@@ -201,10 +238,17 @@ function build() {
   box.id = "pl-window";
   frag.append(box);
   input.replaceChildren(frag);
+  // the coordinates of the part shown, so that a pupil can find it in the explorer
+  $("pl-input-where").textContent = photo
+    ? t("player.input_where", { r0: Math.max(or, 0), r1: Math.min(or + rows, h) - 1,
+      c0: Math.max(oc, 0), c1: Math.min(oc + cols, w) - 1, height: h, width: w })
+    : "";
 
   drawKernel($("pl-kernel-given"), d.kernel, d.kernel_cells);
   $("pl-applied-fig").hidden = d.mode !== "convolve";
-  drawKernel($("pl-kernel-applied"), d.applied, null);
+  drawKernel($("pl-kernel-applied"), d.applied, d.applied_cells);
+  $("pl-turned").hidden = d.mode !== "convolve";
+  $("pl-turned").textContent = d.mode === "convolve" ? turnedText(d) : "";
 
   const table = $("pl-products");
   table.replaceChildren();
@@ -217,6 +261,7 @@ function build() {
   }
 
   const [oh, ow] = d.out_shape;
+  const [r0, c0] = d.out_origin;
   const out = $("pl-output");
   out.style.setProperty("--cols", ow);
   stepOf = new Map(d.steps.map((s, i) => [s.at.join(","), i]));
@@ -226,8 +271,8 @@ function build() {
       const b = document.createElement("button");
       b.type = "button";
       b.className = "pl-out";
-      b.dataset.r = r;
-      b.dataset.c = c;
+      b.dataset.r = r + r0;
+      b.dataset.c = c + c0;
       b.tabIndex = -1;
       ofrag.append(b);
     }
@@ -235,7 +280,18 @@ function build() {
   out.replaceChildren(ofrag);
   fitAll();
   $("pl-scrub").max = String(d.steps.length - 1);
+  $("pl-channels").hidden = !colour();
+  for (const [i, name] of CHANNELS.entries()) $(`pl-ch-${name}`).checked = i === channel();
   $("pl-mapping-note").textContent = t(`player.mapping_note_${d.mapping}`);
+}
+
+function turnedText(d) {
+  const turned = d.turned_filter;
+  if (turned && turned.same) return t("player.turned_same");
+  if (turned && turned.id && CATALOGUE[turned.id]) {
+    return t("player.turned_is", { name: CATALOGUE[turned.id].name, about: CATALOGUE[turned.id].about });
+  }
+  return t("player.turned_other");
 }
 
 function drawKernel(el, values, cells) {
@@ -267,12 +323,37 @@ function currentButton() {
   return $("pl-output").querySelector(`.pl-out[data-r="${r}"][data-c="${c}"]`);
 }
 
+/** The sum -> grey value step in words, with the core's numbers (the rounding rule too). */
+function mappingText(d, s) {
+  const [lo, hi] = d.value_range;
+  const params = {
+    sum: num(pick(s.sum), NF3),
+    scaled: num(pick(s.scaled), NF3),
+    value: pick(s.value),
+    lo: num(lo, NF3),
+    hi: num(hi, NF3),
+    m: num(d.offset_max, NF3),
+  };
+  return `${t(`player.explain_${d.mapping}`, params)} ${t("player.explain_round", params)}`;
+}
+
 function show() {
   const d = trace;
   const s = d.steps[step];
-  const [pt, , pl] = d.pads;
+  const [or, oc] = d.origin;
   const cols = d.padded_input[0].length;
   const input = $("pl-input").children;
+  const photo = d.source === "sample";
+
+  // the numbers of the shown channel in every input cell (the colour stays the real one)
+  if (lastChannel !== channel()) {
+    for (let gr = 0; gr < d.padded_input.length; gr++) {
+      for (let gc = 0; gc < cols; gc++) {
+        input[gr * cols + gc].querySelector(".v").textContent = num(pick(d.padded_input[gr][gc]));
+      }
+    }
+    lastChannel = channel();
+  }
 
   for (const el of lit) {
     el.classList.remove("win");
@@ -281,15 +362,15 @@ function show() {
   lit = [];
   s.rows.forEach((r, i) => {
     s.cols.forEach((c, j) => {
-      const el = input[(r + pt) * cols + (c + pl)];
+      const el = input[(r - or) * cols + (c - oc)];
       el.classList.add("win");
-      el.querySelector(".kw").textContent = `×${num(d.applied[i][j])}`;
+      el.querySelector(".kw").textContent = `×${d.applied_cells ? d.applied_cells[i][j] : num(d.applied[i][j])}`;
       lit.push(el);
     });
   });
   const box = $("pl-window");
-  box.style.gridArea = `${s.rows[0] + pt + 1} / ${s.cols[0] + pl + 1} / ${
-    s.rows[s.rows.length - 1] + pt + 2} / ${s.cols[s.cols.length - 1] + pl + 2}`;
+  box.style.gridArea = `${s.rows[0] - or + 1} / ${s.cols[0] - oc + 1} / ${
+    s.rows[s.rows.length - 1] - or + 2} / ${s.cols[s.cols.length - 1] - oc + 2}`;
 
   const table = $("pl-products");
   const terms = [];
@@ -297,40 +378,47 @@ function show() {
     row.forEach((p, j) => {
       const td = table.rows[i].cells[j];
       td.classList.toggle("pad", s.padded[i][j]);
-      td.querySelector(".w").textContent = num(s.window[i][j]);
-      td.querySelector(".k").textContent = num(d.applied[i][j]);
-      td.querySelector(".p").textContent = `= ${num(p)}`;
-      terms.push(p < 0 ? `(${num(p)})` : num(p));
+      td.querySelector(".w").textContent = num(pick(s.window[i][j]));
+      td.querySelector(".k").textContent = d.applied_cells ? d.applied_cells[i][j] : num(d.applied[i][j]);
+      td.querySelector(".p").textContent = `= ${num(pick(p))}`;
+      const v = pick(p);
+      terms.push(v < 0 ? `(${num(v)})` : num(v));
     });
   });
   $("pl-sum-expr").textContent = terms.length <= 9 ? `${terms.join(" + ")} =` : "";
   const sum = $("pl-sum");
-  sum.textContent = num(s.sum, NF3);
-  sum.dataset.value = String(s.sum);
+  sum.textContent = num(pick(s.sum), NF3);
+  sum.dataset.value = String(pick(s.sum));
+  const result = $("pl-result");
+  result.dataset.sum = JSON.stringify(s.sum);
+  result.dataset.value = JSON.stringify(s.value);
   const [r, c] = s.at;
   $("pl-at").textContent = `(${t("player.row")} ${r}, ${t("player.col")} ${c})`;
-  $("pl-value").textContent = String(s.value);
-  grey($("pl-value-swatch"), s.value);
+  $("pl-value").textContent = String(pick(s.value));
+  paint($("pl-value-swatch"), s.value);
+  $("pl-colour-line").hidden = !colour();
+  if (colour()) {
+    $("pl-rgb").textContent = s.value.join(", ");
+    $("pl-rgb-sums").textContent = s.sum.map((v) => num(v, NF3)).join("; ");
+  }
+  $("pl-mapping-explain").textContent = mappingText(d, s);
 
-  const photo = d.source === "sample";
   for (const b of $("pl-output").children) {
     const i = stepOf.get(`${b.dataset.r},${b.dataset.c}`);
     const done = i <= step;
     const e = d.steps[i];
-    b.textContent = done ? num(e.sum, NF1) : "";
+    b.textContent = done ? String(pick(e.value)) : "";
     b.classList.toggle("done", done);
     b.classList.toggle("current", i === step);
     b.tabIndex = i === step ? 0 : -1;
     b.setAttribute("aria-current", i === step ? "step" : "false");
-    if (photo && done) grey(b, e.value);
-    else {
-      b.style.backgroundColor = "";
-      b.classList.remove("light");
-    }
+    if (photo && done) paint(b, e.value);
+    else unpaint(b);
     b.setAttribute(
       "aria-label",
       `${t("player.output_cell", { row: b.dataset.r, col: b.dataset.c })}: ${
-        done ? num(e.sum, NF3) : t("player.not_yet")}`,
+        done ? t("player.output_cell_value", { sum: num(pick(e.sum), NF3), value: pick(e.value) })
+          : t("player.not_yet")}`,
     );
   }
 
@@ -343,7 +431,7 @@ function show() {
     total,
     row: r,
     col: c,
-    sum: num(s.sum, NF3),
+    sum: num(pick(s.sum), NF3),
   });
   $("pl-back").disabled = step === 0;
   $("pl-first").disabled = step === 0;
@@ -448,8 +536,14 @@ function init() {
     if (playing) play();
   });
   const out = $("pl-output");
-  out.addEventListener("pointerover", onOutputPointer);
   out.addEventListener("click", onOutputPointer);
+  for (const [i, name] of CHANNELS.entries()) {
+    $(`pl-ch-${name}`).addEventListener("change", () => {
+      state.ch = i;
+      saveState();
+      if (trace) show();
+    });
+  }
   document.addEventListener("keydown", onKey);
   window.addEventListener("resize", fitAll);
   load();
