@@ -542,3 +542,53 @@ def test_kernel_by_name_and_by_object():
 def test_unknown_engine():
     with pytest.raises(ValueError, match="engine.*'numpy'"):
         cl.correlate(np.ones((3, 3)), [[1]], engine="nunpy")
+
+
+# ---------------------------------------------------------------- even kernels: the anchors
+
+
+def test_even_kernel_anchors_are_pinned():
+    """correlate "same" anchors an even kernel at index k // 2, as scipy.ndimage.correlate
+    and cv2.filter2D; convolve "same" is scipy.signal.convolve2d(..., "same"), which is
+    NOT scipy.ndimage.convolve (that one anchors the flipped kernel one cell later)."""
+    img = np.arange(1.0, 26.0).reshape(5, 5)
+    k = np.array([[1.0, 2.0], [3.0, 4.0]])
+    # correlate: output (r, c) reads rows r-1..r and columns c-1..c (anchor at (1, 1))
+    got = cl.correlate(img, k)
+    assert got[2, 2] == 1 * img[1, 1] + 2 * img[1, 2] + 3 * img[2, 1] + 4 * img[2, 2]
+    assert got[0, 0] == 4 * img[0, 0]
+    np.testing.assert_array_equal(got, ndimage.correlate(img, k, mode="constant"))
+    np.testing.assert_array_equal(got, cv2.filter2D(img, cv2.CV_64F, k,
+                                                    borderType=cv2.BORDER_CONSTANT))  # fmt: skip
+    # convolve: the kernel rotated by 180° on the same cells (rows r-1..r, columns c-1..c)
+    conv = cl.convolve(img, k)
+    assert conv[2, 2] == 4 * img[1, 1] + 3 * img[1, 2] + 2 * img[2, 1] + 1 * img[2, 2]
+    np.testing.assert_array_equal(conv, signal.convolve2d(img, k, mode="same"))
+    assert not np.array_equal(conv, ndimage.convolve(img, k, mode="constant"))
+    np.testing.assert_array_equal(
+        conv, ndimage.convolve(img, k, mode="constant", origin=-1)
+    )  # ndimage needs origin -1 along even axes to use the same cells
+    np.testing.assert_array_equal(conv, cl.correlate(img, k[::-1, ::-1]))
+
+
+@pytest.mark.parametrize("boundary", ["wrap", "symm"])
+@pytest.mark.parametrize("k_shape", [(3, 3), (4, 6), (5, 10), (8, 8), (15, 15), (2, 31)])
+def test_convolve_same_matches_scipy_signal_boundaries(boundary, k_shape):
+    """scipy.signal.convolve2d(img, k, "same", boundary) for its two non-zero boundaries,
+    small and >= 50-cell kernels (where the engine once took OpenCV's DFT and missed by
+    3e-11). Whole numbers: scipy's direct sum is exact too, so both agree bit for bit; over
+    a divisor convolab divides the exact sum once, scipy sums the fractions (its error)."""
+    border = {"wrap": "wrap", "symm": "symmetric"}[boundary]
+    rng = np.random.default_rng(sum(k_shape))
+    img = rng.integers(0, 256, (33, 40), dtype=np.uint8)
+    n = rng.integers(-9, 10, k_shape).astype(np.float64)
+    want = signal.convolve2d(img.astype(float), n, mode="same", boundary=boundary)
+    for engine in ENGINES:
+        got = cl.convolve(img, n, padding="same", border=border, engine=engine)
+        np.testing.assert_array_equal(got, want)  # whole numbers: exact on both sides
+        half = cl.convolve(img, n / 2, padding="same", border=border, engine=engine)
+        np.testing.assert_array_equal(half, want / 2)
+        sevenths = cl.convolve(img, n / 7, padding="same", border=border, engine=engine)
+        np.testing.assert_array_equal(sevenths, want / 7)  # divided once, like ours
+        ref = signal.convolve2d(img.astype(float), n / 7, mode="same", boundary=boundary)
+        assert_close(sevenths, ref, img, n / 7)

@@ -264,3 +264,25 @@ def test_argument_errors(kwargs, exc, pattern):
         cl.explain(img, "blur", (0, 0), **kwargs)
     with pytest.raises(exc, match=pattern):
         next(cl.steps(img, "blur", **kwargs))
+
+
+def test_a_half_rounds_up_and_says_so():
+    """28.5 becomes 29 (pupils' rounding, not numpy's half to even), in the trace's data
+    and in its text table; 27.5 becomes 28 and 28.25 does not mention the rule."""
+    img = np.array([[57, 55, 56]], dtype=np.uint8)
+    for at, total, pixel, half in (((0, 0), 28.5, 29, True), ((0, 1), 27.5, 28, True)):
+        e = cl.explain(img, [[0.5]], at)
+        assert (e.sum, e.value, e.rounded_half, e.divisor, e.whole_sum) == (
+            total,
+            pixel,
+            half,
+            2,
+            img[at],
+        )
+        assert f"sum = {total}  →  pixel {pixel}  (at .5 round up)" in e.table()
+        assert e.to_dict()["rounded_half"] is True
+    e = cl.explain(np.array([[113]], np.uint8), [[0.25]], (0, 0))
+    assert (e.sum, e.value, e.rounded_half) == (28.25, 28, False)
+    assert "round up" not in e.table()
+    rgb = cl.explain(np.array([[[57, 56, 1]]], np.uint8), [[0.5]], (0, 0))
+    assert rgb.value.tolist() == [29, 28, 1] and rgb.rounded_half.tolist() == [True, False, True]

@@ -4,6 +4,7 @@
     convolab apply IN... (-f NAME | --kernel "0 -1 0; -1 5 -1; 0 -1 0") -o OUT [options]
     convolab explain IN -f NAME --at ROW,COL [options]
     convolab serve [--host 127.0.0.1] [--port 8000] [--class] [--allowed-host NAME]
+                   [--trusted-proxy [N]]
     convolab notebook [DIR]
     convolab export-learning-objects DIR
 
@@ -14,6 +15,7 @@ Bad input ends with exit code 2 and one line on stderr.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -96,6 +98,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="also answer to this Host name (repeatable); localhost and this machine's addresses"
         " always work",
+    )
+    s.add_argument(
+        "--trusted-proxy",
+        nargs="?",
+        const=1,
+        type=int,
+        default=None,
+        metavar="N",
+        help="pupils reach the server through N proxies (default 1) that add X-Forwarded-For:"
+        " per-pupil limits then use the address the proxy saw (sets CONVOLAB_TRUSTED_PROXY)",
     )
 
     n = sub.add_parser("notebook", help="open JupyterLab on a copy of the notebooks")
@@ -220,6 +232,10 @@ def cmd_explain(args) -> None:
 def cmd_serve(args) -> None:
     from .web.app import serve
 
+    if args.trusted_proxy is not None:
+        if args.trusted_proxy < 0:
+            raise UsageError(f"--trusted-proxy must be 0 or more; got {args.trusted_proxy}")
+        os.environ["CONVOLAB_TRUSTED_PROXY"] = str(args.trusted_proxy)
     serve(
         host=args.host,
         port=args.port,

@@ -140,13 +140,6 @@ def scaled_values(x, mapping: str, lo: float, hi: float) -> np.ndarray:
     core's own numbers: ``display_values(x, m, lo, hi)`` equals
     ``display_values(scaled_values(x, m, lo, hi), "clip", 0, 0)``.
     """
-    x = np.asarray(x, dtype=np.float64)
-    if mapping == "clip":
-        return x.copy()
-    if mapping == "abs":
-        return np.abs(x)
-    if mapping == "offset":
-        m = max(abs(lo), abs(hi))
-        return x * (127.0 / m) + 128.0 if m > 0 else np.full_like(x, 128.0)
     choice("mapping", mapping, MAPPINGS)
-    return (x - lo) * (255.0 / (hi - lo)) if hi > lo else np.zeros_like(x)
+    y, shape = _mapped(x, mapping, lo, hi)  # the one formula, shared with display_values
+    return y.reshape(shape)

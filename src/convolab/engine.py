@@ -2,15 +2,34 @@
 
 ``correlate`` slides the kernel as it is (what ``cv2.filter2D``, the Dwengo
 demo, Setosa and every deep-learning framework call "convolution");
-``convolve`` first flips the kernel in both directions (the mathematical
-convolution of ``scipy.signal.convolve2d``)::
+``convolve`` first rotates the kernel by 180° (the mathematical convolution of
+``scipy.signal.convolve2d``)::
 
     out[r, c] = sum_ij  K[i, j] * P[r*s + i*d, c*s + j*d]        (correlate)
 
 where P is the image padded as ``padding`` and ``border`` say, s the stride
-and d the dilation. Two implementations compute it: ``"opencv"`` (fast,
-``cv2.filter2D`` in float64) and ``"numpy"`` (the readable reference). The
-tests check both against scipy, OpenCV and PyTorch.
+and d the dilation. ``convolve`` is ``correlate`` with ``K[::-1, ::-1]``.
+
+Anchors of even kernels (``padding="same"``): the output pixel (r, c) belongs
+to kernel cell ``(kh // 2, kw // 2)`` (of the dilated kernel), so the padding is
+``k // 2`` cells before and ``k - 1 - k // 2`` after: a 2 x 2 kernel reads rows
+r-1..r and columns c-1..c. For ``correlate`` this is the anchor of
+``scipy.ndimage.correlate`` and of ``cv2.filter2D`` (default anchor), but not of
+``scipy.signal.correlate2d(..., "same")``, which reads r..r+1. For ``convolve``
+(the turned kernel on the same cells) it is ``scipy.signal.convolve2d(..., "same")``,
+and not ``scipy.ndimage.convolve``, which for even kernels needs ``origin=-1`` to
+read the same cells. ``tests/test_engine.py::test_even_kernel_anchors_are_pinned``
+pins each of these.
+
+Exact sums (see :mod:`convolab.exact`): a kernel of whole numbers over a divisor
+(``1/9``, ``1 2 1 / 16``, Sobel, ``0,5``) on an image of whole numbers is summed
+exactly and divided once, with OpenCV in float32 when the proven bound allows it and
+in two 1-D passes when the kernel is separable; every other kernel is a float sum,
+whose pixels within rounding distance of an x.5 tie are recomputed with the step
+trace's own sum. Either way the shown pixel equals the step trace's
+(:mod:`convolab.explain`) everywhere. Two implementations compute it: ``"opencv"``
+(fast) and ``"numpy"`` (the readable reference, one slice per kernel tap). The tests
+check both against scipy, OpenCV and PyTorch.
 """
 
 from __future__ import annotations
@@ -22,7 +41,7 @@ import numpy as np
 
 from ._validate import choice
 from .borders import BORDERS, border_index, check_border, pad
-from .exact import DFT_BITS, FLOAT32_EXACT, ExactPlan, exact_plan
+from .exact import DFT_BITS, FLOAT32_EXACT, INT16_EXACT, ExactPlan, exact_plan
 from .geometry import Plan, make_plan
 from .kernels import as_kernel
 
@@ -35,7 +54,7 @@ _DFT_CELLS = 50
 
 
 def correlate(image, kernel, *, padding="same", border="zero", stride=1, dilation=1, engine="auto"):
-    """Cross-correlate an image with a kernel (the kernel is not flipped).
+    """Cross-correlate an image with a kernel (the kernel is not rotated).
 
     Parameters
     ----------
@@ -59,6 +78,10 @@ def correlate(image, kernel, *, padding="same", border="zero", stride=1, dilatio
     numpy.ndarray
         float64, negatives kept, of shape ``(oh, ow)`` or ``(oh, ow, C)``.
 
+    For an even kernel with ``padding="same"`` the output pixel belongs to kernel
+    cell ``(kh // 2, kw // 2)``, as in ``scipy.ndimage.correlate`` and ``cv2.filter2D``
+    (``scipy.signal.correlate2d(..., "same")`` anchors one cell earlier).
+
     Examples
     --------
     >>> import numpy as np
@@ -81,10 +104,14 @@ def correlate(image, kernel, *, padding="same", border="zero", stride=1, dilatio
 
 
 def convolve(image, kernel, *, padding="same", border="zero", stride=1, dilation=1, engine="auto"):
-    """Convolve an image with a kernel: the kernel is flipped, then correlated.
+    """Convolve an image with a kernel: the kernel is rotated by 180°, then correlated.
 
     Same parameters as :func:`correlate`. For a symmetric kernel (blur,
     Laplacian) both give the same result; for Sobel or emboss they differ.
+    ``padding="same"`` equals ``scipy.signal.convolve2d(..., mode="same")`` also for
+    even kernels (the turned kernel on the cells :func:`correlate` reads); it is not
+    ``scipy.ndimage.convolve``, which anchors an even kernel one cell later
+    (``origin=-1`` makes it agree).
     """
     return apply(
         image,
@@ -173,7 +200,12 @@ def run(img: np.ndarray, k: np.ndarray, border: str, plan: Plan, engine: str = "
     ep = exact_plan(img, k)
     sparse = k.size < _DFT_CELLS <= plan.effective[0] * plan.effective[1]
     if ep is not None:
-        if engine == "numpy" or (engine == "auto" and sparse) or ep.bound > 2**DFT_BITS:
+        dft_too_big = (
+            not ep.form.separable
+            and plan.effective[0] * plan.effective[1] >= _DFT_CELLS
+            and ep.bound > 2**DFT_BITS
+        )
+        if engine == "numpy" or (engine == "auto" and sparse) or dft_too_big:
             return _divide(_numpy_integer(img, ep.form.numerators, border, plan), ep.form.divisor)
         return _divide(_opencv_integer(img, ep, border, plan), ep.form.divisor)
     if engine == "numpy" or (engine == "auto" and sparse):
@@ -228,20 +260,42 @@ def _divide(s: np.ndarray, divisor: int) -> np.ndarray:
 
 
 def _opencv_integer(img: np.ndarray, ep: ExactPlan, border: str, plan: Plan) -> np.ndarray:
-    """The exact sum S with OpenCV: float32 when the bound allows it (module
+    """The exact sum S with OpenCV: int16 or float32 when the bound allows it (module
     :mod:`convolab.exact` proves why that is exact), two 1-D passes for a separable kernel,
     and the nearest integer of a float64 DFT for large non-separable kernels."""
     form = ep.form
     f32 = ep.bound <= FLOAT32_EXACT
     ftype, ddepth = (np.float32, cv2.CV_32F) if f32 else (np.float64, cv2.CV_64F)
+    if img.dtype == np.uint8 and ep.bound <= INT16_EXACT:
+        ddepth = cv2.CV_16S  # photos with small filters: int16 out, the fastest (exact.py)
     if form.separable:
         dh, dw = plan.dilation
-        col = _dilated(form.column[:, None].astype(ftype), (dh, 1))[:, 0]
-        row = _dilated(form.row[None, :].astype(ftype), (1, dw))[0]
-        src = img if img.dtype == np.uint8 else img.astype(ftype)
+        col = _dilated(form.column[:, None].astype(np.float64), (dh, 1))[:, 0]
+        row = _dilated(form.row[None, :].astype(np.float64), (1, dw))[0]
+        m = ep.bound // form.weight  # the largest |pixel|
+        one = np.ones(1)
+        if f32:
+            passes = [(row, col, ddepth)]
+        elif int(np.abs(form.row).sum()) * m <= FLOAT32_EXACT:
+            # the row pass fits float32; the column pass adds its whole numbers in float64
+            passes = [(row, one, cv2.CV_32F), (one, col, cv2.CV_64F)]
+        elif int(np.abs(form.column).sum()) * m <= FLOAT32_EXACT:
+            passes = [(one, col, cv2.CV_32F), (row, one, cv2.CV_64F)]
+        else:
+            passes = [(row, col, cv2.CV_64F)]
+        src = img if img.dtype == np.uint8 else img.astype(np.float32 if m <= FLOAT32_EXACT
+                                                           else np.float64)  # fmt: skip
 
         def filt(a, anchor, border_type):
-            return cv2.sepFilter2D(a, ddepth, row, col, anchor=anchor, borderType=border_type)
+            # Row and column passes with the same border rule: extending the row-filtered
+            # image by that rule is row-filtering the extended image (the rule picks rows).
+            for kx, ky, depth in passes:
+                kx = kx.astype(np.float64 if depth == cv2.CV_64F else np.float32)
+                ky = ky.astype(kx.dtype)
+                ax = anchor[0] if kx.size > 1 else 0
+                ay = anchor[1] if ky.size > 1 else 0
+                a = cv2.sepFilter2D(a, depth, kx, ky, anchor=(ax, ay), borderType=border_type)
+            return a
 
         return _opencv_geometry(src, (col.size, row.size), border, plan, filt)
     nd = _dilated(form.numerators.astype(ftype), plan.dilation)
@@ -249,6 +303,10 @@ def _opencv_integer(img: np.ndarray, ep: ExactPlan, border: str, plan: Plan) -> 
         nd = nd.astype(np.float64)
         src = img.astype(np.float64)
         ddepth = cv2.CV_64F
+    elif form.divisor == 1 and img.dtype == np.uint8 and ddepth != cv2.CV_16S:
+        # no division follows: summing straight into float64 saves the conversion pass
+        nd = nd.astype(np.float64)
+        src, ddepth = img, cv2.CV_64F
     else:
         src = img if img.dtype == np.uint8 else img.astype(ftype)
 
@@ -315,6 +373,7 @@ def _opencv_geometry(src, k_shape, border: str, plan: Plan, filt) -> np.ndarray:
 # A float sum from OpenCV differs from the sequential sum by far less than this fraction of
 # sum |k| * max |pixel| (direct sums: about taps * 1e-16; the float64 DFT: about 1e-13).
 _TIE_TOLERANCE = 2.0**-30
+_TIE_BLOCK = 16384
 
 
 def _settle_ties(out: np.ndarray, img, k: np.ndarray, border: str, plan: Plan) -> None:
@@ -322,13 +381,21 @@ def _settle_ties(out: np.ndarray, img, k: np.ndarray, border: str, plan: Plan) -
     sequential sum of the step trace, so that rounding (half up) cannot tip them apart."""
     m = 255.0 if img.dtype == np.uint8 else float(np.abs(img).max())
     tol = _TIE_TOLERANCE * float(np.abs(k).sum()) * m + 1e-300
-    d = np.floor(out)
-    d -= out
-    d += 0.5
-    np.abs(d, out=d)
-    near = np.nonzero(d <= tol)
-    if not near[0].size:
+    flat = out.reshape(-1)
+    buf = np.empty(min(flat.size, _TIE_BLOCK))
+    found = []
+    for start in range(0, flat.size, _TIE_BLOCK):  # blocks that stay in the cache
+        x = flat[start : start + _TIE_BLOCK]
+        d = buf[: x.size]
+        np.floor(x, out=d)
+        np.subtract(x, d, out=d)  # the fraction, exact
+        d -= 0.5
+        np.abs(d, out=d)
+        if d.min() <= tol:
+            found.append(start + np.flatnonzero(d <= tol))
+    if not found:
         return
+    near = np.unravel_index(np.concatenate(found), out.shape)
     r, c = near[0], near[1]
     h, w = img.shape[:2]
     kh, kw = k.shape

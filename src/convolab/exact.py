@@ -23,7 +23,11 @@ results that are not representable), and the final sum is ``S`` exactly. For a s
 kernel ``N = outer(c, r)`` the row pass gives integers of magnitude ``<= sum|r| * M`` and
 the column pass partial sums ``<= sum|c| * sum|r| * M = B``: the same bound covers both.
 Hence ``B <= 2**24`` allows float32 (half the memory traffic, twice the SIMD width) and
-``B <= 2**53`` allows float64. ``tests/test_exact.py`` checks the bound at its edge.
+``B <= 2**53`` allows float64. For uint8 photos with ``B <= 2**15 - 1`` OpenCV may even
+write int16: its 8-bit to 16-bit filters add in float32 (or in wider integers) and convert
+the result to int16, saturating outside -32768..32767; every partial sum is a whole number
+of size at most ``B < 2**24`` (exact in float32) and the final sum fits int16, so converting
+it changes nothing. ``tests/test_exact.py`` checks each bound at its edge.
 
 A sum computed through a DFT (OpenCV's filter2D for kernels of 50 cells or more) is not
 exact, but its error is far below 0.5 while ``B <= 2**DFT_BITS``: rounding it to the
@@ -39,11 +43,12 @@ from fractions import Fraction
 
 import numpy as np
 
+INT16_EXACT = 2**15 - 1  # the largest sum an int16 holds
 FLOAT32_EXACT = 2**24  # every integer of at most this magnitude is a float32
 FLOAT64_EXACT = 2**53  # ... a float64
 DFT_BITS = 36  # float64 DFT sums of at most 2**36 are recovered exactly by rounding
 MAX_CELL_DENOMINATOR = 10_000  # a cell is read as p/q with q at most this (1/9, 1/273, 0.0625)
-MAX_DIVISOR = 2**24  # the common divisor of all cells
+MAX_DIVISOR = 2**40  # the common divisor of all cells (binomial 31 x 31: 4**30)
 
 
 @dataclass(frozen=True)
@@ -65,11 +70,33 @@ class IntegerForm:
         return self.column is not None
 
 
+_CACHE: dict[bytes, IntegerForm | None] = {}
+_CACHE_SIZE = 256
+
+
 def integer_form(k: np.ndarray) -> IntegerForm | None:
+    """``k`` as whole numbers over one divisor, or None (see :func:`_integer_form`); the
+    answer for the last few hundred kernels is remembered (the web app reuses a handful)."""
+    k = np.asarray(k, dtype=np.float64)
+    key = k.shape[0].to_bytes(2, "little") + k.tobytes()
+    try:
+        return _CACHE[key]
+    except KeyError:
+        pass
+    form = _integer_form(k)
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = form
+    return form
+
+
+def _integer_form(k: np.ndarray) -> IntegerForm | None:
     """``k`` as whole numbers over one divisor, or None when a cell has no such form.
 
     A cell ``v`` is read as the fraction ``p/q`` (``q <= 10,000``) when ``v`` is the float
     nearest to ``p/q``: what ``1/9``, ``0.1`` or ``-1/16`` typed by a pupil becomes.
+    Otherwise its own binary value is used when that is ``p / 2**e`` with ``2**e <= 2**40``
+    (a binomial blur over ``4**14``).
     """
     k = np.asarray(k, dtype=np.float64)
     fracs = {}
@@ -80,7 +107,9 @@ def integer_form(k: np.ndarray) -> IntegerForm | None:
         else:
             f = Fraction(v).limit_denominator(MAX_CELL_DENOMINATOR)
             if f.numerator / f.denominator != v:  # not that fraction's nearest float
-                return None
+                f = Fraction(v)  # the float's own value: a power of two below
+                if f.denominator > MAX_DIVISOR:
+                    return None
         fracs[v] = f
     d = 1
     for f in fracs.values():
@@ -92,6 +121,9 @@ def integer_form(k: np.ndarray) -> IntegerForm | None:
         return None  # whole numbers this large leave no room for the pixels
     n = np.vectorize(nums.__getitem__, otypes=[np.int64])(k)
     column, row = _integer_factors(n)
+    for a in (n, column, row):
+        if a is not None:
+            a.flags.writeable = False  # shared through the cache
     return IntegerForm(n, d, column, row)
 
 

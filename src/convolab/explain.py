@@ -108,8 +108,12 @@ class Explanation:
             ]
             total = self.sum if c is None else self.sum[c]
             val = self.value if c is None else self.value[c]
+            half = bool(np.asarray(self.rounded_half).reshape(-1)[0 if c is None else c])
+            rule = "  (at .5 round up)" if half else ""
             blocks.append(
-                head + "\n".join(lines) + f"\nsum = {_fmt(total, decimals)}  →  pixel {int(val)}"
+                head
+                + "\n".join(lines)
+                + f"\nsum = {_fmt(total, decimals)}  →  pixel {int(val)}{rule}"
             )
         title = "window (input)   ×   kernel   =   products"
         return title + "\n" + "\n\n".join(blocks)

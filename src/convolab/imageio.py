@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ._validate import as_image, choice
-from .display import to_display
+from .display import round_half_up, to_display
 from .errors import InvalidType, InvalidValue, TooLarge
 from .kernels import MAPPINGS
 
@@ -151,7 +151,7 @@ def _to_array(im: Image.Image, colour: str) -> np.ndarray:
     if colour == "grey" and im.mode in ("I", "I;16", "F"):
         a = np.asarray(im, dtype=np.float64)
         hi = 65535.0 if im.mode == "I;16" else max(float(a.max()), 1.0)
-        return np.clip(np.rint(a * 255.0 / hi), 0, 255).astype(np.uint8)
+        return np.clip(round_half_up(a * 255.0 / hi), 0, 255).astype(np.uint8)
     mode = {"grey": "L", "rgb": "RGB", "rgba": "RGBA"}[colour]
     return np.asarray(im.convert(mode), dtype=np.uint8).copy()
 

@@ -1,13 +1,15 @@
 """Open the "Convoluties in Python" notebooks in JupyterLab: ``convolab notebook [DIR]``.
 
-The notebooks live in the repository's ``notebooks/{nl,en}/`` folder (found next to the
-package in a source checkout, which is how convolab is installed: ``pip install -e .``).
-:func:`open_notebooks` copies them into a folder the user chooses and starts JupyterLab
+The notebooks are package data of convolab (found by ``convolab.content.notebooks_dir()``,
+the one place that knows where they are), so this works from a source checkout and from an
+installed wheel alike. :func:`open_notebooks` copies them into a folder the user chooses and starts JupyterLab
 there, so the originals stay clean. A copy that already exists is never overwritten: the
 user may have edited it.
 
 JupyterLab is the optional extra ``notebook`` (``pip install -e ".[notebook]"``); without
-it nothing is copied and a clear :class:`NotebookError` says what to install.
+it nothing is copied and a clear :class:`NotebookError` says what to install. The copies
+are the executed notebooks (with their outputs): a pupil sees what to expect before running
+a cell, and "Run all" replaces the outputs with their own.
 """
 
 from __future__ import annotations
@@ -71,14 +73,15 @@ def _lang(lang) -> str:
 
 
 def notebooks_source() -> Path:
-    """The repository's ``notebooks`` folder (``<repo>/notebooks`` next to ``<repo>/src``)."""
-    folder = Path(__file__).resolve().parents[2] / "notebooks"
+    """The folder with the shipped ``nl/`` and ``en/`` notebooks (convolab's package data)."""
+    from .content.notebook import notebooks_dir
+
+    folder = notebooks_dir()
     if not any((folder / lang).is_dir() for lang in LANGS):
         raise NotebookError(
-            f"the notebooks folder was not found: {folder} (with nl/ and en/ inside). "
-            "`convolab notebook` needs a source checkout of convolab installed with "
-            '`pip install -e ".[notebook]"`; the notebooks are also in the repository\'s '
-            "notebooks/ folder"
+            f"the notebooks folder was not found: {folder} (with nl/ and en/ inside); "
+            "reinstall convolab, or build them in a source checkout with "
+            "`python notebooks/build.py`"
         )
     return folder
 
@@ -165,8 +168,8 @@ def open_notebooks(
     if start and not has_jupyterlab(python):
         raise NotebookError(
             f"JupyterLab is not installed for {python}. It comes with convolab's optional "
-            "extra 'notebook' (convolab[notebook]): run `pip install -e \".[notebook]\"` in "
-            "the convolab folder (or `make setup`), then `convolab notebook` again"
+            "extra 'notebook': run `pip install \"convolab[notebook]\"` (in a source checkout: "
+            '`pip install -e ".[notebook]"` or `make setup`), then `convolab notebook` again'
         )
     report = copy_notebooks(folder, lang, teacher=teacher)
     for line in report.lines(lang):

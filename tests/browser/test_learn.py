@@ -79,6 +79,7 @@ def test_keyboard_in_english_and_a_typed_kernel(page, screenshot):
     # a learning rate far too large: the loss explodes and the page says what to do
     page.fill("#lf-lr", "8")
     page.dispatch_event("#lf-lr", "change")
+    page.click("#lf-more > summary")  # the method sits in the "want to know more" fold
     page.select_option("#lf-optimizer", "sgd")
     page.select_option("#lf-speed", "max")
     page.focus("#lf-play")

@@ -100,6 +100,12 @@ SEED_CHANGES = [
         '(en wanneer niet)?</a>, met uitleg in <a href="@learning-object/convolab-wanneer-'
         'convoluties/nl/1">Wanneer gebruik je convoluties?</a></p>',
     ),
+    # one vocabulary (content/glossary): the heading says what the path card says
+    ("\n# Convolutionele lagen\n", "\n# De convolutie\n"),
+    (
+        "## De convolutionele laag\n\nEen convolutionele laag",
+        "## De convolutielaag\n\nEen convolutielaag",
+    ),
 ]
 # ... and these front-matter changes: convolab's own hruid (Dwengo's key stays untouched),
 # an honest time, the licence with "aangepast", and the credit to the original.

@@ -96,7 +96,41 @@ def test_notebooks_dir_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("CONVOLAB_NOTEBOOKS_DIR", str(tmp_path))
     assert content.notebook_path("en") == tmp_path / "en" / "convolutions_in_python.ipynb"
     monkeypatch.delenv("CONVOLAB_NOTEBOOKS_DIR")
-    assert content.notebooks_dir().parent / "src" / "convolab" == content.OBJECTS_DIR.parents[1]
+    # package data beside the objects, found through importlib.resources (works from a wheel)
+    assert content.notebooks_dir() == content.OBJECTS_DIR.parent / "notebooks"
+    assert content.notebook_path("nl", teacher=True).name == "convoluties_in_python_leraar.ipynb"
+
+
+def test_the_notebooks_are_found_in_one_place_only():
+    """One function finds the notebooks; nothing else guesses a path to them."""
+    import inspect
+
+    from convolab import notebooks
+
+    assert notebooks.notebooks_source() == content.notebooks_dir()
+    assert "parents[" not in inspect.getsource(notebooks)
+    assert "parents[" not in inspect.getsource(content.notebook)
+
+
+def test_widget_outputs_are_left_out_of_the_view():
+    nb = nbformat.v4.new_notebook()
+    widget = {"model_id": "abc", "version_major": 2, "version_minor": 0}
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "w = widgets.IntSlider()\ndisplay(w)",
+            outputs=[
+                nbformat.v4.new_output(
+                    "display_data",
+                    data={
+                        "application/vnd.jupyter.widget-view+json": widget,
+                        "text/plain": "IntSlider(value=0)",
+                    },
+                )
+            ],
+        )
+    ]
+    html = render_notebook(nb)
+    assert "IntSlider(value=0)" not in html and "w = widgets.IntSlider()" in html
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])

@@ -1,14 +1,16 @@
-"""The run manager: queue and slots, sessions, abandoned runs, threads that end."""
+"""The run manager: queue and slots, sessions and clients, viewers who leave, memory freed."""
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
+import weakref
 
 import pytest
 
 from convolab.learn.jobs import FilterJob, NetworkJob
-from convolab.learn.runs import Job, RunLimitError, RunManager
+from convolab.learn.runs import Job, RunLimitError, RunManager, StreamLimitError
 
 
 class Counter(Job):
@@ -104,26 +106,89 @@ def test_step_pause_and_finish(manager):
     assert manager.running_count() == 0  # the slot is free again
     run.command("snapshot")
     assert wait_for(lambda: any(e["type"] == "snapshot" for _, e in run.events_after(0)[0]))
-    assert run.thread.is_alive()  # finished, but kept for more commands until abandoned
+    assert not run.closed and run.job is not None  # finished, but kept for more commands
 
 
-def test_a_run_nobody_watches_stops_and_its_thread_ends():
-    m = RunManager(max_running=1, connect_grace=0.3, disconnect_grace=0.3)
-    never = m.create("s", Counter(), play=True)
-    watched = m.create("t", Counter(), play=True)
-    watched.subscribe()
-    assert wait_for(lambda: never.closed, 3)
-    assert never.end_reason == "disconnected"
-    assert wait_for(lambda: not never.thread.is_alive(), 3)
-    assert wait_for(lambda: watched.status == "running")  # got the slot
-    time.sleep(0.5)
-    assert not watched.closed
-    watched.unsubscribe()  # the browser tab closed
-    assert wait_for(lambda: watched.closed, 3)
+def test_a_run_nobody_watches_pauses_gives_its_slot_and_plays_on_when_a_viewer_is_back():
+    m = RunManager(max_running=1, connect_grace=0.3, disconnect_grace=0.3, keep=30)
+    try:
+        never = m.create("s", Counter(), play=True)
+        watched = m.create("t", Counter(), play=True)
+        watched.subscribe()
+        assert wait_for(lambda: never.status == "paused", 3)
+        assert not never.closed and never.job is not None  # kept, with its work so far
+        assert wait_for(lambda: watched.status == "running")  # got the slot
+        time.sleep(0.1)  # a chunk that was under way when it paused ends
+        n = never.job.n
+        time.sleep(0.3)
+        assert never.job.n == n  # a paused run does not compute
+        watched.unsubscribe()  # the browser tab went to another page
+        assert wait_for(lambda: watched.status == "paused", 3)
+        assert m.running_count() == 0
+        done = watched.job.n
+        watched.subscribe()  # ...and came back: it plays on where it was
+        assert wait_for(lambda: watched.status == "running", 3)
+        assert wait_for(lambda: watched.job.n > done, 3)
+        watched.command("pause")  # a pupil's own pause is not undone by coming back
+        assert wait_for(lambda: watched.status == "paused")
+        watched.unsubscribe()
+        watched.subscribe()
+        time.sleep(0.3)
+        assert watched.status == "paused"
+    finally:
+        m.shutdown()
+    assert not m.threads()
+
+
+def test_a_run_nobody_watches_for_the_keep_time_ends_and_the_workers_end():
+    m = RunManager(max_running=1, connect_grace=0.2, disconnect_grace=0.2, keep=0.6)
+    run = m.create("s", Counter(), play=True)
+    run.subscribe()
+    assert wait_for(lambda: run.status == "running")
+    run.unsubscribe()
+    assert wait_for(lambda: run.status == "paused", 3)
+    assert wait_for(lambda: run.closed, 3)
+    assert run.end_reason == "expired"
+    assert wait_for(lambda: run.job is None, 3)  # closed and dropped
     assert wait_for(lambda: not m.threads(), 3)
-    assert watched.end_reason == "disconnected"
-    events, closed = watched.events_after(0)
+    events, closed = run.events_after(0)
     assert closed and events[-1][1]["status"] == "stopped"
+    assert events[-1][1]["reason"] == "expired"
+
+
+def test_an_ended_run_no_longer_holds_its_model():
+    m = RunManager(max_running=1, connect_grace=30)
+    job = NetworkJob(dataset="digits", epochs=1, train_limit=100, report_every=0.0)
+    run = m.create("s", job, play=True)
+    try:
+        assert wait_for(lambda: run.status == "finished", 60)
+        model = weakref.ref(job.trainer.model)
+        data = weakref.ref(job.trainer._x_train)
+        del job
+        assert model() is not None  # a finished run keeps its model (the page may predict)
+        run.stop()
+        assert wait_for(lambda: run.job is None, 5)
+        gc.collect()
+        assert model() is None and data() is None
+        assert run.info()["status"] == "stopped"
+        assert len(run.events_after(0)[0]) == 1  # only the last word is kept
+    finally:
+        m.shutdown()
+
+
+def test_shutdown_ends_every_run_and_closes_their_jobs():
+    closed = []
+
+    class Closing(Counter):
+        def close(self):
+            closed.append(self)
+
+    m = RunManager(max_running=1, connect_grace=30)
+    runs = [m.create(f"s{i}", Closing(), play=True) for i in range(3)]
+    assert wait_for(lambda: runs[0].status == "running")
+    m.shutdown()
+    assert all(r.closed and r.end_reason == "shutdown" for r in runs)
+    assert len(closed) == 3 and not m.threads()
 
 
 def test_a_failing_job_ends_with_an_error_event(manager):
@@ -131,6 +196,7 @@ def test_a_failing_job_ends_with_an_error_event(manager):
     assert wait_for(lambda: run.closed)
     assert run.status == "error" and run.error == "boom"
     assert manager.running_count() == 0
+    assert wait_for(lambda: run.job is None)
 
 
 def test_a_bad_command_is_reported_and_the_run_goes_on(manager):
@@ -166,6 +232,47 @@ def test_the_server_refuses_runs_when_full():
         m.shutdown()
 
 
+def test_a_client_cannot_get_more_runs_with_fresh_sessions():
+    m = RunManager(max_running=4, max_per_client=2, connect_grace=30)
+    try:
+        a = m.create("s1", Counter(), client="10.0.0.5")
+        b = m.create("s2", Counter(), client="10.0.0.5")
+        a.subscribe()
+        c = m.create("s3", Counter(), client="10.0.0.5")  # replaces b: nobody watches it
+        assert wait_for(lambda: b.closed) and b.end_reason == "replaced"
+        c.subscribe()
+        with pytest.raises(RunLimitError) as info:  # both watched: refused
+            m.create("s4", Counter(), client="10.0.0.5")
+        assert info.value.scope == "client"
+        other = m.create("s5", Counter(), client="10.0.0.6")  # another computer is not limited
+        assert not other.closed and not a.closed and not c.closed
+    finally:
+        m.shutdown()
+
+
+def test_streams_per_run_are_capped(manager):
+    manager.max_streams = 2
+    run = manager.create("s", Counter())
+    run.subscribe()
+    run.subscribe()
+    with pytest.raises(StreamLimitError):
+        run.subscribe()
+    run.unsubscribe()
+    run.subscribe()
+    assert run.info()["viewers"] == 2
+
+
+def test_a_waiting_viewer_is_woken_by_new_events(manager):
+    woken = threading.Event()
+    run = manager.create("s", Counter(until=2, chunk=0.0))
+    seq = run.subscribe(woken.set)
+    run.command("step")
+    assert woken.wait(5)
+    events, _ = run.events_after(seq)
+    assert [e["n"] for _, e in events if e["type"] == "count"] == [1]
+    run.wait(events[-1][0], 0.05)  # nothing new: returns after the timeout
+
+
 def test_filter_job_streams_frames_until_converged(manager):
     run = manager.create("s", FilterJob(target="sobel-x", speed="max"), play=True)
     run.subscribe()
@@ -182,7 +289,7 @@ def test_filter_job_streams_frames_until_converged(manager):
 
 def test_network_job_reports_and_threads_end():
     before = threading.active_count()
-    m = RunManager(max_running=1, connect_grace=30, disconnect_grace=0.2)
+    m = RunManager(max_running=1, connect_grace=30, disconnect_grace=0.2, keep=0.5)
     job = NetworkJob(dataset="digits", epochs=1, train_limit=200, report_every=0.0)
     run = m.create("s", job, play=True)
     run.subscribe()
@@ -190,7 +297,7 @@ def test_network_job_reports_and_threads_end():
     kinds = [e.get("kind") for _, e in run.events_after(0)[0] if e["type"] == "progress"]
     assert "epoch" in kinds and kinds[-1] == "done"
     run.unsubscribe()
-    assert wait_for(lambda: not run.thread.is_alive(), 5)
+    assert wait_for(lambda: run.closed and not m.threads(), 5)
     assert threading.active_count() <= before
 
 

@@ -1,10 +1,13 @@
-"""The "Convoluties in Python" notebooks: built from notebooks/build.py, the same in Dutch
-and English, every filter they name exists, and each runs top to bottom, offline, in under
-two minutes, with working widgets."""
+"""The "Convoluties in Python" notebooks: built by notebooks/build.py from their jupytext
+sources, shipped executed (outputs and small figures), the same in Dutch and English, every
+filter they name exists, and each runs top to bottom, offline, in under two minutes, with
+working widgets, and again in any order a pupil would use."""
 
 from __future__ import annotations
 
+import base64
 import os
+import re
 import sys
 import time
 
@@ -42,22 +45,83 @@ def test_the_four_notebooks_exist_with_their_language_and_role():
 
 
 @pytest.mark.parametrize("key", list(PATHS), ids=IDS)
-def test_notebook_file_is_what_build_py_writes(key):
+def test_shipped_notebook_is_built_from_its_source(key):
     build = load_build()
-    on_disk = PATHS[key].read_text(encoding="utf-8")
-    assert on_disk == build.render(*key), (
-        f"{PATHS[key].name} differs from notebooks/build.py: edit build.py and run "
+    shipped = read(PATHS[key])
+    assert build.skeleton(shipped) == build.skeleton(build.build(*key)), (
+        f"{PATHS[key].name} differs from {build.SOURCES[key[0]].name}: edit the source and run "
         "`.venv/bin/python notebooks/build.py`"
     )
+    assert shipped.metadata["convolab"]["built_from"].startswith("notebooks/")
+
+
+def test_the_build_check_notices_an_edited_source(tmp_path, monkeypatch):
+    build = load_build()
+    assert build.check() == []
+    source = build.read_source("nl")
+    source.cells[0].source += "\nnog een zin"
+    edited = tmp_path / "edited.py"
+    import jupytext
+
+    jupytext.write(source, edited, fmt="py:percent")
+    monkeypatch.setitem(build.SOURCES, "nl", edited)
+    stale = build.check()
+    assert len(stale) == 2 and all("differs from edited.py" in line for line in stale)
+
+
+def test_sources_are_percent_files_with_known_tags():
+    build = load_build()
+    known = {"exercise", "answer", "pupil", "teacher", "teacher-note"}
+    for lang, path in build.SOURCES.items():
+        text = path.read_text(encoding="utf-8")
+        assert "format_name: percent" in text and "# %%" in text, path
+        source = build.read_source(lang)
+        for cell in source.cells:
+            extra = set(tags(cell)) - known
+            assert all(t.startswith("exercise-") for t in extra), (path.name, tags(cell))
+            if "pupil" in tags(cell) or "teacher" in tags(cell):
+                assert "answer" in tags(cell), cell.source[:60]
+        # every answer comes as a pupil cell followed by its teacher cell
+        answers = [c for c in source.cells if "answer" in tags(c)]
+        assert len(answers) % 2 == 0 and len(answers) >= 18
+        for pupil, teacher in zip(answers[::2], answers[1::2], strict=True):
+            assert "pupil" in tags(pupil) and "teacher" in tags(teacher)
+            assert set(tags(pupil)) - {"pupil"} == set(tags(teacher)) - {"teacher"}
 
 
 @pytest.mark.parametrize("key", list(PATHS), ids=IDS)
-def test_notebooks_are_valid_and_saved_without_outputs(key):
+def test_notebooks_are_shipped_executed_with_small_figures(key):
     nb = read(PATHS[key])
     nbformat.validate(nb)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None, cell.id
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.execution_count is not None for c in code)
+    outputs = [o for c in code for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert not [o for o in outputs if o.get("name") == "stderr"]
+    images = [o["data"]["image/png"] for o in outputs if "image/png" in o.get("data", {})]
+    assert len(images) >= 15
+    for data in images:
+        png = base64.b64decode(data)
+        assert png.startswith(b"\x89PNG")
+        width = int.from_bytes(png[16:20], "big")
+        assert width <= load_build().MAX_IMAGE_WIDTH
+    assert PATHS[key].stat().st_size < 1_500_000, f"{PATHS[key].name} is too large"
+
+
+def test_dutch_notebooks_show_no_english_output():
+    """What the code prints in a Dutch notebook is Dutch (the step table, the learner's status)."""
+    english = re.compile(r"\b(window|kernel|products|sum|converged|learning|diverged|error)\b")
+    for role in ("pupil", "teacher"):
+        nb = read(PATHS["nl", role])
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            for out in cell.outputs:
+                if "application/vnd.jupyter.widget-view+json" in out.get("data", {}):
+                    continue  # a widget: Jupyter draws it, its text form is never shown
+                text = out.get("text", "") or out.get("data", {}).get("text/plain", "")
+                found = english.findall(text)
+                assert not found, f"{found} in the output of:\n{cell.source[:120]}"
 
 
 @pytest.mark.parametrize("role", ["pupil", "teacher"])
@@ -163,7 +227,7 @@ assert np.array_equal(shown, cl.to_display(cl.correlate(piece, sobel), sobel.dis
 try:
     cl.parse_kernel("1 2; 3")
 except ValueError as error:
-    expected_error = str(error)
+    expected_error = message(error, LANG)
 kernel_text.value = "1 2; 3"
 assert expected_error in kernel_message.value, kernel_message.value
 display_choice.value = "offset"
@@ -240,3 +304,38 @@ def test_notebook_runs_top_to_bottom_offline(key, tmp_path, monkeypatch):
         assert any(p.suffix == ".png" for p in tmp_path.iterdir())
     else:
         assert not any(tmp_path.iterdir()), os.listdir(tmp_path)
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_cells_run_again_in_the_order_a_pupil_would_use(lang, tmp_path, monkeypatch):
+    """After the whole notebook, a pupil scrolls back and runs a cell again, any cell, without
+    the ones above it: every code cell, from the last to the first (section 5 after section
+    11, the step-by-step widget after the PyTorch loop, ...). No name a later section uses
+    may break an earlier one."""
+    from nbclient import NotebookClient
+
+    monkeypatch.setenv("JUPYTER_PLATFORM_DIRS", "1")
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    nb = read(PATHS[lang, "pupil"])
+    code = [nbformat.v4.new_code_cell(c.source) for c in nb.cells if c.cell_type == "code"]
+    again = [nbformat.v4.new_code_cell(c.source) for c in reversed(code)]
+    nb.cells = [nbformat.v4.new_code_cell(GUARD), *code, *again]
+    NotebookClient(
+        nb,
+        timeout=TIME_LIMIT,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
+    ).execute()
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            assert out.output_type != "error", f"{cell.source[:80]}\n{out}"
+    # the smoothing cell of section 5, run again after section 11, draws the same picture
+    (noise,) = [c for c in code if "edges_smoothed" in c.source]
+    (noise_again,) = [c for c in again if "edges_smoothed" in c.source]
+    pictures = [o["data"]["image/png"] for o in noise.outputs if "image/png" in o.get("data", {})]
+    assert pictures
+    assert pictures == [
+        o["data"]["image/png"] for o in noise_again.outputs if "image/png" in o.get("data", {})
+    ]

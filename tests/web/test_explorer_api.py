@@ -28,18 +28,35 @@ def error(response, status: int, code: str | None = None) -> dict:
     return body
 
 
-def png_pixels(b64: str) -> np.ndarray:
-    return np.asarray(Image.open(io.BytesIO(base64.b64decode(b64))))
+def png_pixels(data: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(data)))
+
+
+def applied(response) -> dict:
+    """An /api/apply answer: the JSON part, with the image bytes after it as ``"_image"``."""
+    assert response.status_code == 200, response.text[:500]
+    assert response.headers["content-type"] == "application/octet-stream"
+    n = int(response.headers["x-meta-length"])
+    meta, image = explorer.split_envelope(response.content, n)
+    assert "_image" not in meta
+    return {**meta, "_image": image}
 
 
 def shown_pixels(body: dict) -> np.ndarray:
     """The output image of an /api/apply answer: raw uint8 bytes (the default) or a PNG."""
-    if body.get("format", "pixels") == "png":
-        return shown_pixels(body)
+    if body["format"] == "png":
+        return png_pixels(body["_image"])
     h, w, c = body["height"], body["width"], body["channels"]
-    raw = np.frombuffer(base64.b64decode(body["pixels"], validate=True), dtype=np.uint8)
+    raw = np.frombuffer(body["_image"], dtype=np.uint8)
     assert raw.size == h * w * c
     return raw.reshape((h, w) if c == 1 else (h, w, c))
+
+
+def working_pixels(client, info: dict, grey: bool = False) -> np.ndarray:
+    """The working copy /api/image kept, as its PNG URL gives it."""
+    r = client.get(info["url_grey" if grey else "url"])
+    assert r.status_code == 200 and r.headers["content-type"] == "image/png"
+    return png_pixels(r.content)
 
 
 def encode(arr: np.ndarray, fmt: str = "PNG", **kw) -> bytes:
@@ -107,9 +124,7 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: "-".join(map(str, c.values())))
 def test_apply_matches_the_library(client, case):
-    r = client.post("/api/apply", json=case)
-    assert r.status_code == 200, r.text
-    body = r.json()
+    body = applied(client.post("/api/apply", json=case))
     k = cl.kernel(case["filter"])
     img = cl.sample(case["sample"], grey=not case.get("colour", True))
     fn = cl.convolve if case.get("mode") == "convolve" else cl.correlate
@@ -133,30 +148,30 @@ def test_apply_sends_raw_pixels_or_on_request_a_png(client):
     expected = cl.to_display(
         cl.convolve(cl.sample("astronaut"), k.values, border="wrap"), k.display
     )
-    raw = client.post("/api/apply", json=case).json()  # what the page asks for
-    assert raw["format"] == "pixels" and "png" not in raw
+    raw = applied(client.post("/api/apply", json=case))  # what the page asks for
+    assert raw["format"] == "pixels" and "png" not in raw and "pixels" not in raw
     assert (raw["height"], raw["width"], raw["channels"]) == expected.shape
-    assert len(base64.b64decode(raw["pixels"])) == expected.size  # no header, no compression
+    assert len(raw["_image"]) == expected.size  # no header, no compression, no base64
     assert np.array_equal(shown_pixels(raw), expected)
-    png = client.post("/api/apply", json={**case, "format": "png"}).json()  # for API users
-    assert png["format"] == "png" and "pixels" not in png
-    assert np.array_equal(png_pixels(png["png"]), expected)
-    grey = client.post("/api/apply", json={**case, "colour": False}).json()
+    png = applied(client.post("/api/apply", json={**case, "format": "png"}))  # for API users
+    assert png["format"] == "png" and png["_image"].startswith(b"\x89PNG")
+    assert np.array_equal(png_pixels(png["_image"]), expected)
+    grey = applied(client.post("/api/apply", json={**case, "colour": False}))
     assert grey["channels"] == 1
     grey_expected = cl.to_display(
         cl.convolve(cl.sample("astronaut", grey=True), k.values, border="wrap"), k.display
     )
     assert np.array_equal(shown_pixels(grey), grey_expected)
-    assert {key: v for key, v in raw.items() if key not in ("pixels", "ms")} == {
-        key: v for key, v in png.items() if key not in ("png", "ms", "format")
+    assert {key: v for key, v in raw.items() if key not in ("_image", "ms")} == {
+        key: v for key, v in png.items() if key not in ("_image", "ms", "format")
     } | {"format": "pixels"}
 
 
 def test_legend_shows_where_negatives_go(client):
     legend = {
-        m: client.post(
-            "/api/apply", json={"sample": "camera", "filter": "sobel-x", "mapping": m}
-        ).json()["legend"]
+        m: applied(
+            client.post("/api/apply", json={"sample": "camera", "filter": "sobel-x", "mapping": m})
+        )["legend"]
         for m in cl.MAPPINGS
     }
     assert legend["clip"]["values"][0] == 0 and legend["clip"]["zero"] == 0  # negatives: black
@@ -168,7 +183,7 @@ def test_legend_shows_where_negatives_go(client):
 def test_convolve_flips_the_kernel(client):
     def out(filter_, mode):
         body = {"sample": "camera", "filter": filter_, "mode": mode}
-        return shown_pixels(client.post("/api/apply", json=body).json())
+        return shown_pixels(applied(client.post("/api/apply", json=body)))
 
     assert not np.array_equal(out("sobel-x", "correlate"), out("sobel-x", "convolve"))
     assert np.array_equal(out("sobel-x", "convolve"), out("sobel-left", "correlate"))
@@ -177,13 +192,13 @@ def test_convolve_flips_the_kernel(client):
 
 def test_typed_kernel_with_fractions(client):
     body = {"sample": "chelsea", "filter": "sharpen", "kernel": [["1/9"] * 3] * 3}
-    typed = client.post("/api/apply", json=body).json()
-    blur = client.post("/api/apply", json={"sample": "chelsea", "filter": "blur"}).json()
+    typed = applied(client.post("/api/apply", json=body))
+    blur = applied(client.post("/api/apply", json={"sample": "chelsea", "filter": "blur"}))
     assert typed["mapping"] == "clip"  # the sharpen default; both are clip
     assert np.array_equal(shown_pixels(typed), shown_pixels(blur))
     assert 'cl.parse_kernel("1/9 1/9 1/9; 1/9 1/9 1/9; 1/9 1/9 1/9")' in typed["code"]["convolab"]
     numbers = {"sample": "camera", "filter": "identity", "kernel": [[0, 0.5], [1e-1, -2]]}
-    assert client.post("/api/apply", json=numbers).json()["kernel_shape"] == [2, 2]
+    assert applied(client.post("/api/apply", json=numbers))["kernel_shape"] == [2, 2]
 
 
 # --- the code panel reproduces the output ----------------------------------------------------
@@ -224,7 +239,7 @@ CODE_CASES = [
 @pytest.mark.parametrize("case", CODE_CASES)
 def test_code_panel_reproduces_the_output(client, tmp_path, monkeypatch, case):
     monkeypatch.chdir(tmp_path)
-    body = client.post("/api/apply", json=case).json()
+    body = applied(client.post("/api/apply", json=case))
     shown = shown_pixels(body)
     assert np.array_equal(run_code(body["code"]["convolab"], tmp_path), shown)
     # the same arithmetic as the engine: every pixel equal, ties included
@@ -243,14 +258,12 @@ def test_code_panel_for_a_resized_upload(client, tmp_path, monkeypatch):
     assert info["resized"] and (info["width"], info["height"]) == (1024, 478)
     assert (info["original_width"], info["original_height"]) == (1500, 700)
     request = {
-        "upload": info["png"],
-        "filename": "mijn foto.jpg",
-        "original_size": [700, 1500],
+        "image_id": info["image_id"],
         "filter": "outline",
         "colour": False,
         "mode": "convolve",
     }
-    body = client.post("/api/apply?lang=en", json=request).json()
+    body = applied(client.post("/api/apply?lang=en", json=request))
     assert "cv2.resize(img, (1024, 478)" in body["code"]["convolab"]
     shown = shown_pixels(body)
     assert shown.shape == (478, 1024)
@@ -269,7 +282,7 @@ def test_code_panel_for_a_turned_phone_photo(client, tmp_path, monkeypatch):
     info = client.post("/api/image", json={"data": b64(buf.getvalue())}).json()
     assert (info["width"], info["height"]) == (30, 50)  # shown upright, as browsers do
     request = {"upload": b64(buf.getvalue()), "filename": "telefoon.jpg", "filter": "sobel-y"}
-    body = client.post("/api/apply", json=request).json()
+    body = applied(client.post("/api/apply", json=request))
     shown = shown_pixels(body)
     assert shown.shape == (50, 30, 3)
     assert np.array_equal(run_code(body["code"]["convolab"], tmp_path), shown)
@@ -279,7 +292,7 @@ def test_code_panel_for_a_turned_phone_photo(client, tmp_path, monkeypatch):
 def test_decimal_comma_in_a_cell(client, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     request = {"sample": "coins", "filter": "identity", "kernel": [["0,5"], ["-0,25"]]}
-    body = client.post("/api/apply", json=request).json()
+    body = applied(client.post("/api/apply", json=request))
     expected = cl.to_display(cl.correlate(cl.sample("coins"), [[0.5], [-0.25]]), "clip")
     assert np.array_equal(shown_pixels(body), expected)
     assert 'cl.parse_kernel("0.5; -0.25")' in body["code"]["convolab"]
@@ -298,14 +311,25 @@ def test_upload_formats(client, fmt):
         "/api/image", json={"data": b64(data), "filename": f"x.{fmt.lower()}"}
     ).json()
     assert (info["width"], info["height"], info["resized"]) == (60, 40, False)
-    working = png_pixels(info["png"])
+    working = working_pixels(client, info)
     assert np.array_equal(working, cl.load_image(data, colour="rgb"))
-    grey = png_pixels(info["png_grey"])
+    grey = working_pixels(client, info, grey=True)
     assert np.array_equal(grey, np.asarray(Image.fromarray(working).convert("L")))
-    r = client.post("/api/apply", json={"upload": b64(data), "filter": "blur"})
-    assert r.status_code == 200
     expected = cl.to_display(cl.correlate(cl.load_image(data, colour="rgb"), "blur"))
-    assert np.array_equal(shown_pixels(r.json()), expected)
+    inline = applied(client.post("/api/apply", json={"upload": b64(data), "filter": "blur"}))
+    assert np.array_equal(shown_pixels(inline), expected)
+    by_id = applied(
+        client.post("/api/apply", json={"image_id": info["image_id"], "filter": "blur"})
+    )
+    assert np.array_equal(shown_pixels(by_id), expected)
+    # the file's bytes as the body work the same as base64 JSON
+    raw = client.post(
+        f"/api/image?filename=x.{fmt.lower()}",
+        content=data,
+        headers={"content-type": f"image/{fmt.lower()}"},
+    ).json()
+    assert raw["image_id"] != info["image_id"] and raw["width"] == 60
+    assert np.array_equal(working_pixels(client, raw), working)
 
 
 def test_gif_gives_its_first_frame(client):
@@ -313,8 +337,9 @@ def test_gif_gives_its_first_frame(client):
     buf = io.BytesIO()
     frames[0].save(buf, format="GIF", save_all=True, append_images=frames[1:])
     info = client.post("/api/image", json={"data": b64(buf.getvalue())}).json()
-    assert np.all(png_pixels(info["png"]) == png_pixels(info["png"])[0, 0])
-    assert abs(int(png_pixels(info["png"])[0, 0, 0]) - 30) < 5
+    working = working_pixels(client, info)
+    assert np.all(working == working[0, 0])
+    assert abs(int(working[0, 0, 0]) - 30) < 5
 
 
 def png_header_only(width: int, height: int) -> bytes:
@@ -436,9 +461,9 @@ def test_working_size():
 def test_a_filename_cannot_inject_code(client):
     data = b64(encode(photo(10, 10)))
     evil = 'x.png"); import os; os.remove("y'
-    body = client.post(
-        "/api/apply", json={"upload": data, "filename": evil, "filter": "blur"}
-    ).json()
+    body = applied(
+        client.post("/api/apply", json={"upload": data, "filename": evil, "filter": "blur"})
+    )
     for code in body["code"].values():
         tree = ast.parse(code)  # still valid Python
         names = {

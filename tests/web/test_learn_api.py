@@ -137,17 +137,17 @@ def test_a_run_of_another_session_is_not_found(client):
         ({"lr": -1}, 400, "invalid_lr", "leersnelheid"),
         ({"lr": 0}, 400, "invalid_lr", "leersnelheid"),
         ({"lr": 100}, 400, "invalid_lr", "leersnelheid"),
-        ({"target": "sharpn"}, 400, "invalid_value", "sharpen"),
+        ({"target": "sharpn"}, 400, "unknown_target", "sharpen"),
         ({"target": "custom"}, 400, "missing_kernel", "filter"),
         ({"target": "custom", "kernel": "1 2; x 4"}, 400, "cell_not_a_number", "x"),
         (
             {"target": "custom", "kernel": "; ".join(["1 " * 12] * 12)},
             400,
-            "invalid_value",
-            "9 x 9",
+            "learn_kernel_too_large",
+            "9 × 9",
         ),
         ({"image": "moon"}, 400, "unknown_sample", "moon"),
-        ({"size": 4}, 400, "invalid_value", "size"),
+        ({"size": 4}, 400, "learn_size", "grootte"),
         ({"optimizer": "rmsprop"}, 422, "invalid_request", "optimizer"),
         ({"speed": "warp"}, 422, "invalid_request", "speed"),
         ({"bogus": 1}, 422, "invalid_request", "bogus"),
@@ -181,7 +181,8 @@ def test_bad_control(client):
 
 
 # -- the stream (a real server) --------------------------------------------------------------------
-def test_the_stream_shows_the_kernel_converge_and_disconnect_stops_the_run():
+def test_the_stream_shows_the_kernel_converge_and_leaving_keeps_the_run(monkeypatch):
+    monkeypatch.setenv("CONVOLAB_RUN_KEEP", "3")
     app = create_app()
     with Server(app) as srv, httpx.Client(base_url=srv.base, timeout=30) as http:
         r = http.post("/api/learn/runs", json={"target": "emboss", "speed": "max"})
@@ -207,13 +208,20 @@ def test_the_stream_shows_the_kernel_converge_and_disconnect_stops_the_run():
             assert losses[-1] < losses[0] / 1000
             assert all(math.isfinite(v) for v in losses)
             assert any(e["type"] == "status" and e["status"] == "running" for e in events)
-        # the stream is closed now, as when a tab closes: the run stops within seconds
+        # the stream is closed now, as when the pupil goes to another page: the run is kept
+        latest = http.get("/api/learn/runs").json()
+        assert latest["run"]["id"] == rid and latest["events"] == events_url
+        assert latest["run"]["status"] == "finished"
+        with http.stream("GET", events_url) as stream:  # coming back: everything is there
+            snap = read_events(stream.iter_lines(), lambda e: e["type"] == "snapshot")[-1]
+        assert snap["state"]["step"] == last["step"] and snap["state"]["kernel"] == last["kernel"]
+        assert snap["status"] == "finished"
+        # nobody came back within the keep time (3 s here): the run ends, its job is dropped
         run = app.state.learn_runs["filter"].get(rid, http.cookies["convolab_session"])
-        assert wait_for(lambda: run.closed, 6)
-        assert run.end_reason == "disconnected"
-        assert wait_for(lambda: not run.thread.is_alive(), 3)
+        assert wait_for(lambda: run.closed, 8)
+        assert run.end_reason == "expired" and wait_for(lambda: run.job is None, 3)
         assert http.get(f"/api/learn/runs/{rid}").json()["run"]["status"] == "stopped"
-        assert not app.state.learn_runs["filter"].threads()
+        assert wait_for(lambda: not app.state.learn_runs["filter"].threads(), 3)
 
 
 def test_a_non_filter_target_streams_the_honest_numbers():
@@ -236,6 +244,7 @@ def test_a_non_filter_target_streams_the_honest_numbers():
 
 def test_the_queue_limit_and_positions(monkeypatch):
     monkeypatch.setenv("CONVOLAB_MAX_FILTER_RUNS", "1")
+    monkeypatch.setenv("CONVOLAB_RUN_KEEP", "4")
     app = create_app()
     with Server(app) as srv:
         clients = [httpx.Client(base_url=srv.base, timeout=30) for _ in range(3)]
@@ -268,3 +277,46 @@ def test_the_queue_limit_and_positions(monkeypatch):
             for c in clients:
                 c.close()
         assert wait_for(lambda: not app.state.learn_runs["filter"].threads(), 8)
+
+
+def test_limits_count_per_computer_not_per_cookie(monkeypatch):
+    monkeypatch.setenv("CONVOLAB_RUNS_PER_CLIENT", "2")
+    monkeypatch.setenv("CONVOLAB_STREAMS_PER_RUN", "1")
+    monkeypatch.setenv("CONVOLAB_STREAMS_PER_CLIENT", "2")
+    app = create_app()
+    with Server(app) as srv:
+        clients = [httpx.Client(base_url=srv.base, timeout=30) for _ in range(4)]
+        opened = []
+        try:
+            ids = [
+                c.post("/api/learn/runs", json={"size": 32}).json()["run"]["id"]
+                for c in clients[:2]
+            ]
+            for c, rid in zip(clients, ids, strict=False):  # both runs watched
+                cm = c.stream("GET", f"/api/learn/runs/{rid}/events")
+                lines = cm.__enter__().iter_lines()
+                opened.append((cm, lines))  # keep both: a dropped iterator closes its stream
+                read_events(lines, lambda e: e["type"] == "snapshot")
+            # a fresh cookie is the same computer: no third run while both are watched
+            r = clients[2].post("/api/learn/runs?lang=en", json={"size": 32})
+            assert "2 trainings" in assert_error(r, 429, "too_many_runs")["error"]
+            # a third stream of this computer: refused (in the page's language)
+            r = clients[0].get(f"/api/learn/runs/{ids[0]}/events")
+            assert "Deze computer" in assert_error(r, 429, "too_many_streams")["error"]
+            opened.pop()[0].__exit__(None, None, None)  # the second tab goes elsewhere
+            assert wait_for(
+                lambda: clients[1].get(f"/api/learn/runs/{ids[1]}").json()["run"]["viewers"] == 0
+            )
+            # a second viewer of one run: refused too
+            r = clients[0].get(f"/api/learn/runs/{ids[0]}/events?lang=en")
+            assert "tabs" in assert_error(r, 429, "too_many_streams")["error"]
+            # now a new run may replace that unwatched run
+            r = clients[3].post("/api/learn/runs", json={"size": 32})
+            assert r.status_code == 201, r.text
+            gone = clients[1].get(f"/api/learn/runs/{ids[1]}").json()["run"]
+            assert (gone["status"], gone["end_reason"]) == ("stopped", "replaced")
+        finally:
+            for cm, _ in opened:
+                cm.__exit__(None, None, None)
+            for c in clients:
+                c.close()

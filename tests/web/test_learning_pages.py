@@ -86,6 +86,8 @@ def check_links(c: TestClient, url: str) -> int:
     for tag, link in parse(r.text).links():
         if link.startswith(("#", "mailto:")):
             continue
+        if tag == "img" and link.startswith("data:image/png;base64,"):
+            continue  # a notebook figure, inside the page
         parts = urlsplit(urljoin(url, link))
         if parts.netloc:
             # only an ordinary link may lead to another site: nothing is loaded from elsewhere
@@ -142,7 +144,7 @@ def test_the_seed_page_is_made_whole(client, lang):
         assert f'href="{prefix}/{signals}"' in box and f'href="{prefix}/{when}"' in box
         # the learn-a-filter link sits in the convolutional-layer section
         section = html.split(
-            'id="de-convolutionele-laag"' if lang == "nl" else 'id="the-convolutional-layer"', 1
+            'id="de-convolutielaag"' if lang == "nl" else 'id="the-convolutional-layer"', 1
         )[1]
         assert f'href="{prefix}/{learn}"' in section.split("dwengo-content", 1)[0]
         # the player replaces the video: right after the paragraph that announces it
@@ -259,6 +261,46 @@ def test_notebook_download_and_view(client, lang):
     api = client.get(f"/api/learning/notebook?lang={lang}").json()
     assert api["ok"] is True and api["download_url"] == f"/notebooks/{lang}/{path.name}"
     assert "nb-cell" in api["html"] and "<script" not in api["html"]
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_notebook_page_shows_the_executed_notebook_and_how_to_run_it(client, lang):
+    nb = json.loads(content.notebook_path(lang).read_text(encoding="utf-8"))
+    pictures = sum(
+        "image/png" in o.get("data", {}) for c in nb["cells"] for o in c.get("outputs", [])
+    )
+    page = client.get(NOTEBOOK_PAGE[lang]).text
+    doc = parse(page)
+    # every figure the shipped notebook has is on the page (built ahead, not run per request)
+    shown = [a for a in doc.find("img") if a.get("src", "").startswith("data:image/png;base64,")]
+    assert pictures >= 15 and len(shown) == pictures
+    assert page.count('class="nb-output') >= pictures
+    # "zelf uitvoeren" with the one command
+    assert "<code>convolab notebook</code>" in page
+    assert ("Zelf uitvoeren" if lang == "nl" else "Run it yourself") in page
+    # pupils are not offered the teacher's version
+    assert "role=teacher" not in page
+    assert content.notebook_path(lang, teacher=True).name not in page
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_teacher_version_of_the_notebook_only_in_teacher_mode(client, teacher, lang):
+    teacher_file = content.notebook_path(lang, teacher=True)
+    r = client.get(NOTEBOOK_PAGE[lang] + "?role=teacher")
+    assert r.status_code == 403 and r.json()["code"] == "teacher_only"
+    page = teacher.get(NOTEBOOK_PAGE[lang]).text
+    hrefs = [a.get("href") for a in parse(page).find("a")]
+    assert NOTEBOOK_PAGE[lang] + "?role=teacher" in hrefs
+    assert f"/notebooks/{lang}/{teacher_file.name}" in hrefs
+    view = teacher.get(NOTEBOOK_PAGE[lang] + "?role=teacher")
+    assert view.status_code == 200
+    # the answers are there: a teacher note cell's text from the teacher notebook
+    nb = json.loads(teacher_file.read_text(encoding="utf-8"))
+    note = next(c for c in nb["cells"] if "teacher-note" in c.get("metadata", {}).get("tags", []))
+    words = "".join(note["source"]).split()[6:10]
+    assert " ".join(words) in " ".join(" ".join(parse(view.text).text).split())
+    bad = client.get(NOTEBOOK_PAGE[lang] + "?role=admin")
+    assert bad.status_code == 400 and set(bad.json()) == ERROR_KEYS
 
 
 def test_notebook_missing(client, monkeypatch, tmp_path):

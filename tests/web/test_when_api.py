@@ -133,3 +133,107 @@ def test_images_settings_with_fashion_mnist(client):
         "defaults": {"train": 8000, "test": 2000, "epochs": 2},
         "limits": {"train": [500, 20000], "test": [200, 10000], "epochs": [1, 5]},
     }
+
+
+# -- request handling: JSON only, a bounded queue ----------------------------------------------
+@pytest.mark.parametrize(
+    ("headers", "content"),
+    [
+        ({}, b""),  # what a cross-site form with no fields sends
+        ({"Content-Type": "application/x-www-form-urlencoded"}, b"folds=2"),
+        ({"Content-Type": "text/plain"}, b'{"folds": 2}'),
+        ({"Content-Type": "multipart/form-data; boundary=x"}, b"--x--"),
+    ],
+)
+@pytest.mark.parametrize("name", ["table", "images"])
+def test_experiments_start_only_from_a_json_body(client, name, headers, content):
+    r = client.post(f"/api/when/{name}", content=content, headers=headers)
+    assert r.status_code == 415, r.text
+    body = r.json()
+    assert body == {
+        "ok": False,
+        "status": 415,
+        "code": "unsupported_media_type",
+        "error": body["error"],
+    }
+    assert "application/json" in body["error"] and "JSON" in body["error"]
+    en = client.post(f"/api/when/{name}?lang=en", content=content, headers=headers).json()
+    assert en["error"].startswith("An experiment starts only from a JSON request")
+
+
+def test_a_json_post_with_charset_is_accepted(client):
+    r = client.post(
+        "/api/when/table",
+        content=b'{"folds": 2, "epochs": 10}',
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+    assert r.status_code == 200, r.text
+
+
+def test_queued_experiments_are_bounded_and_pages_stay_served(monkeypatch):
+    """Real concurrent requests on a live server (127.0.0.1, bounded): 30 pupils (addresses
+    from a trusted proxy) start experiments while one holds the machine; 1 + 4 get a place,
+    the rest 503 at once; a second one of the same pupil 429; pages and /api/apply are
+    answered while all of them wait; then the five run."""
+    import threading
+    import time
+
+    import httpx
+    from test_learn_api import Server
+
+    from convolab.web.app import create_app
+    from convolab.web.routes import when
+
+    monkeypatch.setenv("CONVOLAB_TRUSTED_PROXY", "1")
+    monkeypatch.setenv("CONVOLAB_WHEN_QUEUE", "4")
+    app = create_app()
+    answers: dict[int, httpx.Response] = {}
+
+    def experiment(srv, k: int) -> None:
+        with httpx.Client(base_url=srv.base, timeout=120) as c:
+            answers[k] = c.post(
+                "/api/when/table?lang=en",
+                json={"folds": 2, "epochs": 10},
+                headers={"X-Forwarded-For": f"198.51.100.{k}"},
+            )
+
+    with Server(app) as srv, httpx.Client(base_url=srv.base, timeout=60) as http:
+        when._RUN_LOCK.acquire()  # an experiment is running (it holds the machine)
+        try:
+            threads = [
+                threading.Thread(target=experiment, args=(srv, k), daemon=True) for k in range(30)
+            ]
+            for t in threads:
+                t.start()
+            deadline = time.monotonic() + 60
+            while len(answers) < 25 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            refused = [r for r in answers.values() if r.status_code == 503]
+            assert len(answers) == 25 and len(refused) == 25, {
+                k: r.status_code for k, r in answers.items()
+            }
+            assert refused[0].json()["code"] == "experiments_busy"
+            assert "4 experiments are already waiting" in refused[0].json()["error"]
+            assert when.queued() == 5
+            waiting = next(k for k in range(30) if k not in answers)
+            again = http.post(
+                "/api/when/table",
+                json={"folds": 2, "epochs": 10},
+                headers={"X-Forwarded-For": f"198.51.100.{waiting}"},
+            )
+            assert again.status_code == 429 and again.json()["code"] == "experiment_queued"
+            assert "Je proef loopt al" in again.json()["error"]
+            # while five experiments wait, the rest of the app answers
+            for _ in range(5):
+                assert http.get("/convolutie/wanneer").status_code == 200
+                assert http.get("/").status_code == 200
+                r = http.post("/api/apply", json={"sample": "camera", "filter": "blur"})
+                assert r.status_code == 200, r.text
+            assert when.queued() == 5 and len(answers) == 25  # ... and they still wait
+        finally:
+            when._RUN_LOCK.release()
+        for t in threads:
+            t.join(120)
+        ran = [r for r in answers.values() if r.status_code == 200]
+        assert len(ran) == 5 and all(r.json()["ok"] for r in ran)
+        assert when.queued() == 0

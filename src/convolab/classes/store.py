@@ -267,7 +267,7 @@ class ClassStore:
             .first()
         )
         if row is None:
-            raise ClassNotFound("unknown_class", f"no class with code {code!r}", code=code)
+            raise ClassNotFound("unknown_class", f"no class with code {code!r}", klas=code)
         return dict(row)
 
     # -- classes --------------------------------------------------------------------------------
@@ -305,7 +305,7 @@ class ClassStore:
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(classes_table).where(classes_table.c.code == code)).first()
             if row is None:
-                raise ClassNotFound("unknown_class", f"no class with code {code!r}", code=code)
+                raise ClassNotFound("unknown_class", f"no class with code {code!r}", klas=code)
             counts = dict(
                 conn.execute(
                     sa.select(drawings_table.c.label, sa.func.count())
@@ -415,7 +415,7 @@ class ClassStore:
                 ).first()
                 is None
             ):
-                raise ClassNotFound("unknown_class", f"no class with code {code!r}", code=code)
+                raise ClassNotFound("unknown_class", f"no class with code {code!r}", klas=code)
             rows = conn.execute(query).all()
         return [
             Drawing(

@@ -1,8 +1,10 @@
 """Find convolab's notebooks and render one read-only to HTML (no nbconvert needed).
 
-The notebooks live in the repository's ``notebooks/{nl,en}/`` folder. With convolab installed
-editable (``pip install -e .``) this module finds them from its own place in ``src/``; set the
-environment variable ``CONVOLAB_NOTEBOOKS_DIR`` to use another folder.
+The notebooks are package data, ``convolab/content/notebooks/{nl,en}/*.ipynb``, built and
+executed ahead from their sources in the repository (``notebooks/build.py``), so they work the
+same from a source checkout and from an installed wheel. :func:`notebooks_dir` is the one
+place that finds them (through ``importlib.resources``); the environment variable
+``CONVOLAB_NOTEBOOKS_DIR`` points it at another folder.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import html
 import json
 import os
 import re
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -22,24 +25,31 @@ NOTEBOOKS = {
     "nl": "nl/convoluties_in_python.ipynb",
     "en": "en/convolutions_in_python.ipynb",
 }
+TEACHER_NOTEBOOKS = {
+    "nl": "nl/convoluties_in_python_leraar.ipynb",
+    "en": "en/convolutions_in_python_teacher.ipynb",
+}
+ENV_DIR = "CONVOLAB_NOTEBOOKS_DIR"
 _ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_WIDGET = "application/vnd.jupyter.widget-view+json"
 _IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
 
 
 def notebooks_dir() -> Path:
-    """The folder holding ``nl/`` and ``en/`` notebooks."""
-    env = os.environ.get("CONVOLAB_NOTEBOOKS_DIR")
+    """The folder holding the ``nl/`` and ``en/`` notebooks (package data of convolab)."""
+    env = os.environ.get(ENV_DIR)
     if env:
         return Path(env)
-    # src/convolab/content/notebook.py -> repository root is three levels above the package
-    return Path(__file__).resolve().parents[3] / "notebooks"
+    # a regular (not zipped) install: the package's files are files on disk
+    return Path(str(resources.files("convolab.content") / "notebooks"))
 
 
-def notebook_path(lang: str) -> Path:
-    """The path of the learning page's notebook in ``lang`` ('nl' or 'en')."""
+def notebook_path(lang: str, *, teacher: bool = False) -> Path:
+    """The path of the learning page's notebook in ``lang`` ('nl' or 'en'); ``teacher=True``:
+    the teacher's version with the answers."""
     if lang not in NOTEBOOKS:
         raise ValueError(f"lang must be one of {', '.join(NOTEBOOKS)}, got {lang!r}")
-    return notebooks_dir() / NOTEBOOKS[lang]
+    return notebooks_dir() / (TEACHER_NOTEBOOKS if teacher else NOTEBOOKS)[lang]
 
 
 def _text(value: Any) -> str:
@@ -71,6 +81,8 @@ def _output(out: dict[str, Any]) -> str:
         return f'<pre class="nb-output nb-error">{html.escape(text)}</pre>'
     if kind in ("execute_result", "display_data"):
         data = out.get("data") or {}
+        if _WIDGET in data:
+            return ""  # an interactive widget: it only works in a running notebook
         for mime in _IMAGE_TYPES:
             if mime in data:
                 img = _image(mime, data[mime])

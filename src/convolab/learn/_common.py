@@ -9,6 +9,7 @@ from numbers import Real
 import torch
 
 from .._validate import choice, positive_int  # noqa: F401  (re-exported for the learn modules)
+from ..errors import InvalidType, InvalidValue
 
 OPTIMIZERS = ("adam", "sgd")
 
@@ -39,12 +40,10 @@ def set_threads(n: int = 1) -> int:
 def check_lr(lr, param: str = "lr") -> float:
     """A learning rate: a finite number > 0 (and at most 10, larger is always a mistake)."""
     if isinstance(lr, bool) or not isinstance(lr, Real):
-        raise TypeError(f"{param} (learning rate) must be a number > 0; got {lr!r}")
+        raise InvalidType("lr_type", param=param, value=lr)
     lr = float(lr)
     if not math.isfinite(lr) or lr <= 0 or lr > 10:
-        raise ValueError(
-            f"{param} (learning rate) must be a number > 0 and <= 10 (try 0.001 .. 0.5); got {lr!r}"
-        )
+        raise InvalidValue("lr_range", param=param, value=lr)
     return lr
 
 

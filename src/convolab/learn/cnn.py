@@ -36,6 +36,8 @@ import torch
 from torch import nn
 
 from .._validate import as_image
+from ..display import round_half_up
+from ..errors import InvalidType, InvalidValue
 from ._common import OPTIMIZERS, check_lr, choice, make_optimizer, positive_int, smaller_lr
 from .data import Dataset, load_dataset
 
@@ -88,7 +90,7 @@ def _scaled(maps: np.ndarray) -> tuple[np.ndarray, float]:
     hi = float(maps.max()) if maps.size else 0.0
     if hi <= 0 or not math.isfinite(hi):
         return np.zeros(maps.shape, np.uint8), 0.0
-    return np.clip(np.rint(maps * (255.0 / hi)), 0, 255).astype(np.uint8), hi
+    return np.clip(round_half_up(maps * (255.0 / hi)), 0, 255).astype(np.uint8), hi
 
 
 @dataclass
@@ -169,7 +171,7 @@ class Trainer:
         if isinstance(data, str):
             data = load_dataset(data, path=path)
         elif not isinstance(data, Dataset):
-            raise TypeError(f"data must be a Dataset or a dataset name; got {type(data).__name__}")
+            raise InvalidType("cnn_data_type", type=type(data).__name__)
         if train_limit is not None or test_limit is not None:
             if train_limit is not None:
                 positive_int("train_limit", train_limit)
@@ -177,13 +179,15 @@ class Trainer:
                 positive_int("test_limit", test_limit)
             data = data.subset(train_limit, test_limit)
         if len(data.y_train) == 0 or len(data.y_test) == 0:
-            raise ValueError("data must have at least one training and one test image")
+            raise InvalidValue("cnn_data_empty")
         self.data = data
         self.lr = check_lr(lr)
         self.optimizer_name = choice("optimizer", optimizer, OPTIMIZERS)
         self.batch_size = positive_int("batch_size", batch_size)
         if self.batch_size > MAX_BATCH:
-            raise ValueError(f"batch_size must be at most {MAX_BATCH}; got {self.batch_size}")
+            raise InvalidValue(
+                "at_most", param="batch_size", limit=MAX_BATCH, value=self.batch_size
+            )
         self.seed = positive_int("seed", seed, minimum=0)
         self.examples = pick_examples(data.y_test, positive_int("examples", examples, minimum=0))
         self.set_example(example)
@@ -205,7 +209,7 @@ class Trainer:
     def set_example(self, index: int) -> None:
         index = positive_int("example", index, minimum=0)
         if index >= len(self.data.y_test):
-            raise ValueError(f"example must be 0..{len(self.data.y_test) - 1}; got {index}")
+            raise InvalidValue("example_range", last=len(self.data.y_test) - 1, value=index)
         self.example = index
 
     # -- training ------------------------------------------------------------------------------
@@ -222,7 +226,7 @@ class Trainer:
         ends. ``stop``: an Event (or a function) that ends the training early when set."""
         epochs = positive_int("epochs", epochs)
         if epochs > MAX_EPOCHS:
-            raise ValueError(f"epochs must be at most {MAX_EPOCHS}; got {epochs}")
+            raise InvalidValue("at_most", param="epochs", limit=MAX_EPOCHS, value=epochs)
         if isinstance(stop, threading.Event):
             should_stop = stop.is_set
         else:
@@ -366,7 +370,9 @@ class Trainer:
         out = {}
         for name in LAYERS:
             m = maps[name][0].double().numpy()
-            u8, hi = _scaled(m) if name != "input" else (np.rint(m * 255).astype(np.uint8), 1.0)
+            u8, hi = (
+                _scaled(m) if name != "input" else (round_half_up(m * 255).astype(np.uint8), 1.0)
+            )
             out[name] = {"shape": list(m.shape), "max": hi, "data": encode_u8(u8)}
         return out
 
@@ -445,9 +451,7 @@ def check_trainer_params(**params) -> None:
     }
     unknown = set(params) - allowed
     if unknown:
-        raise ValueError(
-            f"unknown settings: {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(allowed))}"
-        )
+        raise InvalidValue("unknown_settings", names=sorted(unknown), allowed=sorted(allowed))
     if "lr" in params:
         check_lr(params["lr"])
     if "optimizer" in params:
@@ -455,7 +459,7 @@ def check_trainer_params(**params) -> None:
     if "batch_size" in params:
         b = positive_int("batch_size", params["batch_size"])
         if b > MAX_BATCH:
-            raise ValueError(f"batch_size must be at most {MAX_BATCH}; got {b}")
+            raise InvalidValue("at_most", param="batch_size", limit=MAX_BATCH, value=b)
     for name in ("train_limit", "test_limit"):
         if params.get(name) is not None:
             positive_int(name, params[name])
@@ -468,11 +472,11 @@ def prepare_drawing(image) -> np.ndarray:
     """A 2-D grey image (uint8 or 0..255 float) -> 28 x 28 uint8."""
     a = as_image(image)
     if a.ndim != 2:
-        raise ValueError(f"image must be 2-D grey (H x W); got shape {a.shape}")
+        raise InvalidValue("cnn_image_ndim", shape=a.shape)
     a = np.clip(np.asarray(a, dtype=np.float32), 0, 255)
     if a.shape != (28, 28):
         a = cv2.resize(a, (28, 28), interpolation=cv2.INTER_AREA)
-    return np.clip(np.rint(a), 0, 255).astype(np.uint8)
+    return np.clip(round_half_up(a), 0, 255).astype(np.uint8)
 
 
 def save_model(model: SmallCNN, folder, metadata: dict) -> Path:

@@ -26,6 +26,7 @@ import cv2
 import numpy as np
 
 from .._validate import choice
+from ..display import round_half_up
 
 FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 #: environment variable that overrides the default Fashion-MNIST folder
@@ -297,7 +298,7 @@ def load_digits(test_fraction: float = DIGITS_TEST_FRACTION, seed: int = 0) -> D
     d = sk_digits()
     small = (d.images * (255.0 / 16.0)).astype(np.float32)
     big = np.stack([cv2.resize(im, (28, 28), interpolation=cv2.INTER_LINEAR) for im in small])
-    x = np.clip(np.rint(big), 0, 255).astype(np.uint8)
+    x = np.clip(round_half_up(big), 0, 255).astype(np.uint8)
     y = d.target.astype(np.int64)
     order = np.random.default_rng(seed).permutation(len(y))
     n_test = int(round(len(y) * test_fraction))

@@ -40,7 +40,9 @@ from torch import nn
 
 import convolab as cl
 
-from .._validate import as_image, suggest
+from .._validate import as_image
+from ..display import round_half_up
+from ..errors import InvalidValue, suggestion
 from ._common import OPTIMIZERS, check_lr, choice, make_optimizer, positive_int, smaller_lr
 
 #: Targets that are no convolution at all: no k x k filter can produce them.
@@ -146,7 +148,7 @@ def prepare_image(image=DEFAULT_IMAGE, size: int = 64) -> np.ndarray:
     """
     size = positive_int("size", size)
     if not MIN_SIZE <= size <= MAX_SIZE:
-        raise ValueError(f"size must be between {MIN_SIZE} and {MAX_SIZE} pixels; got {size}")
+        raise InvalidValue("learn_size", low=MIN_SIZE, high=MAX_SIZE, value=size)
     if isinstance(image, str):
         img = cl.sample(image, grey=True)
     else:
@@ -157,7 +159,7 @@ def prepare_image(image=DEFAULT_IMAGE, size: int = 64) -> np.ndarray:
     img = np.asarray(img, dtype=np.float64)
     h, w = img.shape
     if min(h, w) < 8:
-        raise ValueError(f"image must be at least 8 x 8 pixels; got {h} x {w}")
+        raise InvalidValue("learn_image_small", rows=h, cols=w)
     s = min(h, w, ZOOM * size)  # a middle square: details stay visible after scaling down
     top, left = (h - s) // 2, (w - s) // 2
     square = np.ascontiguousarray(img[top : top + s, left : left + s], dtype=np.float32)
@@ -179,10 +181,9 @@ def resolve_target(target) -> tuple[str, np.ndarray | None]:
             return k.id, np.array(k.values, dtype=np.float64)
         if any(ch.isdigit() for ch in name):
             return "custom", cl.parse_kernel(name)
-        allowed = ", ".join(ids + list(NON_CONVOLUTION))
-        raise ValueError(
-            f"unknown target {name!r}; allowed: a filter name ({allowed}) or typed numbers "
-            "such as '0 -1 0; -1 5 -1; 0 -1 0'." + suggest(name, ids + list(NON_CONVOLUTION))
+        choices = ids + list(NON_CONVOLUTION)
+        raise InvalidValue(
+            "unknown_target", value=name, choices=choices, suggestion=suggestion(name, choices)
         )
     if isinstance(target, cl.Kernel):
         return target.id, np.array(target.values, dtype=np.float64)
@@ -225,26 +226,28 @@ class FilterLearner:
         else:
             kshape = self.target_kernel.shape
         if max(kshape) > MAX_KERNEL:
-            raise ValueError(
-                f"kernel too large: {kshape[0]} x {kshape[1]}; the layer learns kernels of at "
-                f"most {MAX_KERNEL} x {MAX_KERNEL}"
+            raise InvalidValue(
+                "learn_kernel_too_large", rows=kshape[0], cols=kshape[1], limit=MAX_KERNEL
             )
         self.lr = check_lr(lr)
         self.optimizer_name = choice("optimizer", optimizer, OPTIMIZERS)
         self.init = choice("init", init, INITS)
         self.seed = positive_int("seed", seed, minimum=0)
         if not (isinstance(tol, (int, float)) and 0 < tol < 1):
-            raise ValueError(f"tol must be a number between 0 and 1; got {tol!r}")
+            raise InvalidValue("tol_range", value=tol)
         self.tol = float(tol)
         self.picture = prepare_image(image, size)  # what a pupil sees, 0..255
         if min(self.picture.shape) < 2 * max(kshape):
-            raise ValueError(
-                f"kernel too large for the image: {kshape[0]} x {kshape[1]} on "
-                f"{size} x {size}; use size >= {2 * max(kshape)}"
+            raise InvalidValue(
+                "learn_kernel_too_large_for_image",
+                rows=kshape[0],
+                cols=kshape[1],
+                size=size,
+                need=2 * max(kshape),
             )
         spread = self.picture.std()
         if spread < 1e-6:
-            raise ValueError("image is one flat colour: there is nothing to learn from")
+            raise InvalidValue("learn_image_flat")
         self.x = (self.picture - self.picture.mean()) / spread  # standardised input
         self.kshape = kshape
         self.target = self._make_target()
@@ -401,7 +404,7 @@ class FilterLearner:
         if not np.isfinite(out).all():
             out = np.zeros_like(out)
         return {
-            "input": np.rint(self.picture).astype(np.uint8),
+            "input": round_half_up(self.picture).astype(np.uint8),
             "target": cl.to_display(self.target, "rescale", value_range=(lo, hi)),
             "output": cl.to_display(out, "rescale", value_range=(lo, hi)),
         }

@@ -7,6 +7,7 @@ import wave
 
 import numpy as np
 
+from ..errors import InvalidType, InvalidValue
 from .ops import as_signal
 
 
@@ -16,22 +17,22 @@ def read_wav(data: bytes) -> tuple[np.ndarray, int]:
     Stereo is averaged to mono. Anything else raises ``ValueError``.
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise TypeError(f"data must be the bytes of a WAV file; got {type(data).__name__}")
+        raise InvalidType("wav_data_type", type=type(data).__name__)
     try:
         with wave.open(io.BytesIO(bytes(data)), "rb") as w:
             width, channels, rate = w.getsampwidth(), w.getnchannels(), w.getframerate()
             frames = w.readframes(w.getnframes())
     except (wave.Error, EOFError, ValueError) as exc:
-        raise ValueError(f"not a readable WAV file ({exc}); allowed: 16-bit PCM WAV") from None
+        raise InvalidValue("wav_unreadable", detail=str(exc)) from None
     if width != 2:
-        raise ValueError(f"WAV sample width is {8 * width} bits; allowed: 16-bit PCM")
+        raise InvalidValue("wav_sample_width", bits=8 * width)
     if rate <= 0:
-        raise ValueError(f"WAV sample rate must be > 0; got {rate}")
+        raise InvalidValue("wav_rate", value=rate)
     x = np.frombuffer(frames, dtype="<i2").astype(np.float64) / 32768.0
     if channels > 1:
         x = x[: x.size - x.size % channels].reshape(-1, channels).mean(axis=1)
     if x.size == 0:
-        raise ValueError("the WAV file holds no samples")
+        raise InvalidValue("wav_empty")
     return x, rate
 
 
@@ -44,11 +45,11 @@ def wav_bytes(signal, rate: float, *, normalise: bool = True) -> bytes:
     """
     x = as_signal(signal)
     if isinstance(rate, bool) or not isinstance(rate, (int, float, np.integer, np.floating)):
-        raise TypeError(f"rate must be a number of samples per second; got {rate!r}")
+        raise InvalidType("rate_type", value=rate)
     if not np.isfinite(rate) or rate <= 0:
-        raise ValueError(f"rate (sample rate) must be > 0 samples per second; got {rate!r}")
+        raise InvalidValue("rate_positive", value=rate)
     if round(rate) < 1:
-        raise ValueError(f"rate is too low to play as sound; got {rate!r} per second")
+        raise InvalidValue("rate_too_low_for_sound", value=rate)
     if normalise:
         peak = float(np.max(np.abs(x)))
         x = x * (0.9 / peak) if peak > 0 else x

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import InvalidType, InvalidValue
 from .kernels import moving_average, step
 from .ops import as_signal, correlate1d
 
@@ -86,11 +87,11 @@ class Beats:
 
 def _check_rate(rate) -> float:
     if isinstance(rate, bool) or not isinstance(rate, (int, float, np.integer, np.floating)):
-        raise TypeError(f"rate must be a number of samples per second; got {rate!r}")
+        raise InvalidType("rate_type", value=rate)
     if not np.isfinite(rate) or rate <= 0:
-        raise ValueError(f"rate (sample rate) must be > 0 samples per second; got {rate!r}")
+        raise InvalidValue("rate_positive", value=rate)
     if rate < 50:
-        raise ValueError(f"rate must be at least 50 samples per second for an ECG; got {rate!r}")
+        raise InvalidValue("rate_too_low_for_ecg", value=rate)
     return float(rate)
 
 
@@ -99,13 +100,11 @@ def detect_beats(ecg, rate: float | None = None) -> Beats:
     if rate is None:
         rate = getattr(ecg, "rate", None)
         if rate is None:
-            raise ValueError("rate (samples per second) is needed for a plain list of values")
+            raise InvalidValue("rate_needed")
     fs = _check_rate(rate)
     x = as_signal(ecg, "ecg")
     if x.size < fs * 1.0:
-        raise ValueError(
-            f"the ECG is {x.size} samples ({x.size / fs:.2f} s); at least 1 second is needed"
-        )
+        raise InvalidValue("ecg_too_short", samples=x.size, seconds=x.size / fs)
     k_diff = step(max(1, round(FLANK_S * fs)))
     k_win = moving_average(max(1, round(WINDOW_S * fs)))
     k_local = moving_average(max(1, round(LOCAL_S * fs)))

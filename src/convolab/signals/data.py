@@ -17,7 +17,7 @@ from importlib import resources
 
 import numpy as np
 
-from .._validate import suggest
+from ..errors import InvalidType, InvalidValue, suggestion
 
 
 @dataclass(frozen=True)
@@ -173,12 +173,11 @@ def signals() -> list[SignalInfo]:
 
 def signal_info(name: str) -> SignalInfo:
     if not isinstance(name, str):
-        raise TypeError(f"signal name must be a string; got {type(name).__name__}")
+        raise InvalidType("signal_name_not_string", type=type(name).__name__)
     key = name.strip().lower()
     if key not in _INFO:
-        raise ValueError(
-            f"unknown signal {name!r}; allowed: {', '.join(map(repr, _INFO))}."
-            + suggest(key, _INFO)
+        raise InvalidValue(
+            "unknown_signal", value=name, choices=list(_INFO), suggestion=suggestion(key, _INFO)
         )
     return _INFO[key]
 

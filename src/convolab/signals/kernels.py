@@ -24,7 +24,8 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from .._validate import finite_array, suggest
+from .._validate import finite_array
+from ..errors import InvalidType, InvalidValue, TooLarge, suggestion
 
 #: The longest kernel a signal function accepts (a 1-D kernel is one row, so a
 #: long one is cheap; the 2-D limit of 31 x 31 is for grids pupils type).
@@ -45,18 +46,25 @@ class Param:
 
     def check(self, value) -> float | int:
         if isinstance(value, bool) or not isinstance(value, Real):
-            raise TypeError(
-                f"{self.name} must be a number from {self.minimum:g} to {self.maximum:g}; "
-                f"got {value!r}"
+            raise InvalidType(
+                "kernel_param_type",
+                param=self.name,
+                low=float(self.minimum),
+                high=float(self.maximum),
+                value=value,
             )
         if self.integer and not isinstance(value, Integral):
             if float(value).is_integer():
                 value = int(value)
             else:
-                raise TypeError(f"{self.name} must be a whole number; got {value!r}")
+                raise InvalidType("must_be_whole", param=self.name, value=value)
         if not math.isfinite(float(value)) or not self.minimum <= value <= self.maximum:
-            raise ValueError(
-                f"{self.name} must be from {self.minimum:g} to {self.maximum:g}; got {value!r}"
+            raise InvalidValue(
+                "kernel_param_range",
+                param=self.name,
+                low=float(self.minimum),
+                high=float(self.maximum),
+                value=value,
             )
         return int(value) if self.integer else float(value)
 
@@ -173,22 +181,19 @@ def template(signal, start: int, length: int, *, normalise: bool = True) -> np.n
     x = as_signal(signal)
     for name, v in (("start", start), ("length", length)):
         if isinstance(v, bool) or not isinstance(v, Integral):
-            raise TypeError(f"{name} must be a whole number; got {v!r}")
+            raise InvalidType("must_be_whole", param=name, value=v)
     if not 0 <= start < x.size:
-        raise ValueError(f"start must be from 0 to {x.size - 1} (the signal's length - 1)")
+        raise InvalidValue("template_start", last=x.size - 1)
     if not 2 <= length <= min(MAX_TAPS, x.size - start):
-        raise ValueError(
-            f"length must be from 2 to {min(MAX_TAPS, x.size - start)} samples "
-            f"(from start={start} to the end of the signal); got {length}"
+        raise InvalidValue(
+            "template_length", high=min(MAX_TAPS, x.size - start), start=start, value=length
         )
     piece = np.array(x[start : start + length], dtype=np.float64)
     if normalise:
         piece -= piece.mean()
         norm = float(np.sqrt((piece**2).sum()))
         if norm == 0:
-            raise ValueError(
-                "the template is flat (all samples equal); choose a piece with a shape"
-            )
+            raise InvalidValue("template_flat")
         piece /= norm
     return piece
 
@@ -309,13 +314,15 @@ def signal_kernel_params(name: str) -> tuple[Param, ...]:
 
 def _resolve(name) -> str:
     if not isinstance(name, str):
-        raise TypeError(f"kernel name must be a string; got {type(name).__name__}")
+        raise InvalidType("signal_kernel_name_not_string", type=type(name).__name__)
     key = name.strip().lower().replace("_", "-").replace(" ", "-")
     key = _ALIASES.get(key, key)
     if key not in _BY_ID:
-        raise ValueError(
-            f"unknown signal kernel {name!r}; allowed: {', '.join(map(repr, _BY_ID))}."
-            + suggest(key, list(_BY_ID) + list(_ALIASES))
+        raise InvalidValue(
+            "unknown_signal_kernel",
+            value=name,
+            choices=list(_BY_ID),
+            suggestion=suggestion(key, list(_BY_ID) + list(_ALIASES)),
         )
     return key
 
@@ -336,17 +343,15 @@ def signal_kernel(name: str, *, signal=None, **params) -> SignalKernel:
     unknown = sorted(set(params) - set(known))
     if unknown:
         allowed = ", ".join(known) or "none"
-        raise ValueError(
-            f"unknown parameter(s) {', '.join(unknown)} for kernel {key!r}; allowed: {allowed}"
-        )
+        raise InvalidValue("unknown_kernel_params", names=unknown, kernel=key, allowed=allowed)
     values = {n: p.check(params[n]) if n in params else p.default for n, p in known.items()}
     if key == "template":
         if signal is None:
-            raise ValueError("the 'template' kernel needs signal=... to cut its piece from")
+            raise InvalidValue("template_needs_signal")
         taps = template(signal, int(values["start"]), int(values["length"]))
     else:
         if signal is not None:
-            raise ValueError(f"signal= is only used by the 'template' kernel, not {key!r}")
+            raise InvalidValue("signal_only_for_template", kernel=key)
         taps = entry.build(**values)
     return SignalKernel(
         key,
@@ -386,24 +391,21 @@ def as_kernel1d(kernel, param: str = "kernel") -> np.ndarray:
         return kernel.values.copy()
     if isinstance(kernel, str):
         if _resolve(kernel) == "template":
-            raise ValueError(
-                "the 'template' kernel is cut from a signal: use "
-                "signal_kernel('template', signal=..., start=..., length=...)"
-            )
+            raise InvalidValue("template_by_name")
         return signal_kernel(kernel).values.copy()
     if kernel is None:
-        raise TypeError(f"{param} is missing: give a list of numbers or a kernel name")
+        raise InvalidType("taps_missing", param=param)
     try:
         arr = np.array(kernel, dtype=np.float64)
     except (ValueError, TypeError):
-        raise ValueError(f"{param} must be a 1-D list of numbers") from None
+        raise InvalidValue("taps_not_numbers", param=param) from None
     if arr.ndim == 2 and 1 in arr.shape:
         arr = arr.ravel()
     if arr.ndim != 1:
-        raise ValueError(f"{param} must be 1-D (one row of taps); got shape {arr.shape}")
+        raise InvalidValue("taps_ndim", param=param, shape=arr.shape)
     if arr.size == 0:
-        raise ValueError(f"{param} is empty; it needs at least 1 tap")
+        raise InvalidValue("taps_empty", param=param)
     if arr.size > MAX_TAPS:
-        raise ValueError(f"{param} has {arr.size} taps; allowed: 1 to {MAX_TAPS}")
+        raise TooLarge("taps_too_many", param=param, count=arr.size, limit=MAX_TAPS)
     finite_array(param, arr)
     return arr

@@ -23,6 +23,7 @@ import numpy as np
 from .._validate import choice, finite_array, positive_int
 from ..borders import check_border
 from ..engine import apply as _apply2d
+from ..errors import InvalidType, InvalidValue
 from ..explain import trace as _trace2d
 from ..geometry import PADDING_NAMES
 from ..geometry import explain_output_size as _explain_output_size
@@ -46,24 +47,21 @@ def as_signal(signal, param: str = "signal") -> np.ndarray:
     if values is not None and hasattr(signal, "rate"):
         signal = values
     if isinstance(signal, (str, bytes)):
-        raise TypeError(
-            f"{param} must be a sequence of numbers; got {type(signal).__name__} "
-            "(use convolab.signals.signal(name) to load a shipped signal)"
-        )
+        raise InvalidType("signal_not_sequence", param=param, type=type(signal).__name__)
     try:
         arr = np.asarray(signal)
     except Exception as exc:
-        raise ValueError(f"{param} could not be read as numbers: {exc}") from None
+        raise InvalidValue("signal_unreadable", param=param, detail=str(exc)) from None
     if arr.dtype == object:
-        raise ValueError(f"{param} must be a flat list of numbers")
+        raise InvalidValue("signal_ragged", param=param)
     if arr.dtype == bool or arr.dtype.kind not in "uif":
-        raise TypeError(f"{param} must hold numbers (int or float); got dtype {arr.dtype}")
+        raise InvalidType("signal_dtype", param=param, dtype=str(arr.dtype))
     if arr.ndim == 2 and 1 in arr.shape:
         arr = arr.ravel()
     if arr.ndim != 1:
-        raise ValueError(f"{param} must be 1-D (one value per sample); got shape {arr.shape}")
+        raise InvalidValue("signal_ndim", param=param, shape=arr.shape)
     if arr.size == 0:
-        raise ValueError(f"{param} is empty; it needs at least 1 sample")
+        raise InvalidValue("signal_empty", param=param)
     if arr.dtype.kind == "f" and not np.isfinite(arr).all():
         first = int(np.flatnonzero(~np.isfinite(arr))[0])
         finite_array(f"{param} (first at sample {first})", arr)
@@ -74,9 +72,7 @@ def _check_padding(padding):
     if isinstance(padding, str):
         return choice("padding", padding, PADDING_NAMES)
     if isinstance(padding, bool) or not isinstance(padding, Integral):
-        raise TypeError(
-            f"padding for a signal must be 'valid', 'same', 'full' or an int >= 0; got {padding!r}"
-        )
+        raise InvalidType("signal_padding_type", value=padding)
     return positive_int("padding", padding, minimum=0)
 
 
@@ -93,10 +89,13 @@ def _resolve(signal, kernel, padding, border, stride, dilation):
         )
     except ValueError:
         span = (k.size - 1) * dilation + 1
-        raise ValueError(
-            f"the kernel ({k.size} taps, spanning {span} samples with dilation {dilation}) is "
-            f"longer than the signal ({x.size} samples) with padding={padding!r}; use a "
-            "shorter kernel, less dilation, or padding='same' / 'full'"
+        raise InvalidValue(
+            "signal_kernel_too_long",
+            taps=k.size,
+            span=span,
+            dilation=dilation,
+            samples=x.size,
+            padding=padding,
         ) from None
     return x, k, padding, border, stride, dilation, size
 
@@ -261,11 +260,9 @@ def explain1d(
     """
     tr = _Trace(signal, kernel, mode, padding, border, stride, dilation)
     if isinstance(at, bool) or not isinstance(at, Integral):
-        raise TypeError(f"at must be a whole number from 0 to {tr.out_len - 1}; got {at!r}")
+        raise InvalidType("signal_at_type", last=tr.out_len - 1, value=at)
     if not 0 <= at < tr.out_len:
-        raise ValueError(
-            f"at={at} is outside the result, which has {tr.out_len} samples (0..{tr.out_len - 1})"
-        )
+        raise InvalidValue("signal_at_outside", at=at, count=tr.out_len, last=tr.out_len - 1)
     return tr.at(int(at))
 
 
@@ -315,9 +312,6 @@ def delay(kernel, *, dilation: int = 1) -> float:
     dilation = positive_int("dilation", dilation)
     total = k.sum()
     if abs(total) < 1e-12 * np.abs(k).sum():
-        raise ValueError(
-            "the kernel's taps add up to 0 (a difference or detector), so it has no delay "
-            "as a smoothing filter; delay is defined for kernels whose taps add up to non-zero"
-        )
+        raise InvalidValue("delay_sum_zero")
     back = (k.size - 1 - np.arange(k.size)) * dilation
     return float((k * back).sum() / total)

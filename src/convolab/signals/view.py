@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validate import positive_int
+from ..errors import InvalidValue
 from .ops import as_signal
 
 
@@ -33,10 +34,10 @@ def envelope(values, start: int = 0, stop: int | None = None, bins: int = 1000) 
     stop = n if stop is None else positive_int("stop", stop, minimum=1)
     bins = positive_int("bins", bins, minimum=1)
     if bins > 20000:
-        raise ValueError(f"bins must be from 1 to 20000; got {bins}")
+        raise InvalidValue("must_be_between", param="bins", low=1, high=20000, value=bins)
     stop = min(stop, n)
     if start >= stop:
-        raise ValueError(f"start ({start}) must be smaller than stop ({stop}) and the length ({n})")
+        raise InvalidValue("view_start_stop", start=start, stop=stop, length=n)
     part = x[start:stop]
     m = part.size
     if m <= 2 * bins:

@@ -11,11 +11,13 @@ import importlib
 import json
 import pkgutil
 import time
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import pages
@@ -37,8 +39,21 @@ def route_modules() -> list[str]:
     )
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    """On shutdown, end every training run (their jobs are closed, their workers end)."""
+    yield
+    from .routes.learn import shutdown_runs
+
+    await run_in_threadpool(shutdown_runs, app)
+
+
 def create_app() -> FastAPI:
+    from .images import tune_malloc
+
+    tune_malloc()
     app = FastAPI(
+        lifespan=lifespan,
         title="convolab",
         summary="See and do convolutions (Dutch and English).",
         openapi_url="/openapi.json",
@@ -219,4 +234,12 @@ def serve(
         print(f"convolab for the class / voor de klas: {url}", file=out)
     print(f"teacher code / leraarcode: {teacher.display_code(code)}", file=out)
     print(f"teacher page / leraarpagina: http://127.0.0.1:{port}/leraar", file=out, flush=True)
-    uvicorn.run("convolab.web.app:create_app", factory=True, host=host, port=port)
+    # proxy headers are read by convolab.web.clients only, and only when configured
+    # (CONVOLAB_TRUSTED_PROXY / --trusted-proxy): uvicorn must not rewrite the client address
+    uvicorn.run(
+        "convolab.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        proxy_headers=False,
+    )

@@ -4,8 +4,8 @@ security headers on every answer.
 - ``HostAndHeadersMiddleware`` refuses a request whose ``Host`` is not allowed with a 400
   ``host_not_allowed`` in the one error shape (a page reached through a name that points at
   this machine from elsewhere, "DNS rebinding", is not served), and adds to every answer:
-  ``Content-Security-Policy`` (only the app itself; ``frame-ancestors 'self'``, or ``*`` for
-  ``?embed=1`` pages, which other sites such as the Dwengo learning page may frame),
+  ``Content-Security-Policy`` (only the app itself; ``frame-ancestors 'self'``, except for
+  ``?embed=1`` pages, which any site, such as the Dwengo learning page, may frame),
   ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy: same-origin``.
 - Allowed hosts: ``localhost``, ``127.0.0.1``, ``[::1]``, ``testserver`` (Starlette's
   TestClient), this machine's names and addresses, and the names in ``CONVOLAB_ALLOWED_HOSTS``
@@ -30,8 +30,10 @@ BASE_HOSTS = ("localhost", "127.0.0.1", "::1", "testserver")
 
 CSP = (
     "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors {ancestors}"
+    "object-src 'none'; base-uri 'self'; form-action 'self'"
 )
+#: Normal pages may only be framed by the app itself.
+FRAME_SELF = "; frame-ancestors 'self'"
 
 
 def machine_addresses() -> list[str]:
@@ -149,9 +151,12 @@ class HostAndHeadersMiddleware:
             if key == b"host":
                 host = value.decode("latin-1")
                 break
-        ancestors = "*" if _is_embed(scope.get("query_string", b"")) else "'self'"
+        # ?embed=1 pages may be framed by any site: no frame-ancestors at all (``*`` would
+        # still refuse a parent with an opaque origin, such as a page written by a script)
+        embed = _is_embed(scope.get("query_string", b""))
+        csp = CSP if embed else CSP + FRAME_SELF
         security = [
-            (b"content-security-policy", CSP.format(ancestors=ancestors).encode()),
+            (b"content-security-policy", csp.encode()),
             (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"same-origin"),
         ]

@@ -5,16 +5,17 @@ Pages: ``/convolutie`` and ``/en/convolution``. JSON API (every error in the one
 - ``GET /api/kernels``: the filter catalogue, border modes and output mappings.
 - ``GET /api/samples``, ``GET /api/samples/{name}.png``: the sample photos (``?thumb=1``,
   ``?grey=1``).
-- ``POST /api/image``: check an uploaded image (base64, in memory only; at most 10 MB and
-  25 megapixels, refused before decoding) and return the working copy the page uses (PNG,
-  reduced to at most 1024 pixels on its longest side).
-- ``POST /api/apply``: image (sample or upload) + kernel + options -> the output image with
-  the raw result's range, a legend of the output mapping and the Python code (convolab, and
-  plain numpy) that reproduces the output exactly. The image comes as ``pixels`` (default,
-  what the page uses): base64 of the raw uint8 bytes of ``to_display``'s result, row by row,
-  ``height x width x channels`` (channels 1 = grey or 3 = RGB), which the page puts into a
-  canvas as it is; or, with ``"format": "png"``, as ``png``: a base64 PNG of the same pixels.
-  Skipping the PNG encoder is what keeps the request within 2 x ``cv2.filter2D`` + encoding.
+- ``POST /api/image``: upload an image once (the file's bytes as the body, any image
+  content type, ``?filename=``; or JSON ``{"data": base64, "filename": ...}``). It is checked
+  (at most 10 MB and 25 megapixels, and not much smaller than its header claims, refused
+  before decoding), decoded in a worker thread and reduced to at most 1024 pixels on its
+  longest side. The working copy stays in memory (``convolab.web.images.STORE``, bounded,
+  never on disk); the answer is its id and size (see ``api_image``).
+- ``GET /api/image/{image_id}.png`` (``?grey=1``): the working copy as PNG.
+- ``POST /api/apply``: image (``image_id``, ``sample`` or an inline ``upload``) + kernel +
+  options -> the output pixels with the raw result's range, a legend of the output mapping and
+  the Python code (convolab, and plain numpy) that reproduces the output exactly, as one
+  binary body (see ``api_apply``): no base64, no large JSON.
 
 The route validates, calls the core (``load_image``, ``sample``, ``correlate``/``convolve``,
 ``to_display``) and serialises; the maths lives in the core.
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import time
 from functools import cache
 from typing import Annotated, Literal
@@ -34,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, Stri
 
 from ...exact import exact_plan
 from ...samples import SAMPLES
+from .. import images
 from ..errors import ApiError, core_call, request_lang
 from ..i18n import t
 from ..pages import PAGES, page, render
@@ -64,8 +67,11 @@ class ImageRequest(BaseModel):
 
 class ApplyRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    image_id: StrictStr | None = Field(
+        None, max_length=64, description="a working copy's id from POST /api/image"
+    )
     sample: StrictStr | None = Field(None, description="a sample photo id (see /api/samples)")
-    upload: StrictStr | None = Field(None, description="an image file, base64 (or /api/image's)")
+    upload: StrictStr | None = Field(None, description="an image file, base64 (inline)")
     filename: StrictStr | None = Field(None, max_length=200, description="shown in the code")
     filter: StrictStr | None = Field(None, description="a catalogue filter id (/api/kernels)")
     kernel: list[list[Cell]] | None = Field(
@@ -78,8 +84,8 @@ class ApplyRequest(BaseModel):
     format: Literal["pixels", "png"] = Field(
         "pixels",
         description=(
-            "pixels: base64 of the raw uint8 bytes (height x width x channels, row by row);"
-            " png: a base64 PNG of the same pixels"
+            "pixels: the raw uint8 bytes (height x width x channels, row by row);"
+            " png: a PNG file of the same pixels (both after the JSON part of the answer)"
         ),
     )
     original_size: list[StrictInt] | None = Field(
@@ -252,7 +258,13 @@ def load_upload(data: bytes, colour: bool) -> tuple[np.ndarray, tuple[int, int]]
 
     import convolab as cl
 
-    img = cl.load_image(data, colour="rgb", max_pixels=MAX_UPLOAD_PIXELS, max_side=MAX_UPLOAD_SIDE)
+    img = images.decode(
+        cl.load_image,
+        data,
+        colour="rgb",
+        max_pixels=MAX_UPLOAD_PIXELS,
+        max_side=MAX_UPLOAD_SIDE,
+    )
     original = img.shape[:2]
     h, w = working_size(*original)
     if (h, w) != original:
@@ -262,31 +274,106 @@ def load_upload(data: bytes, colour: bool) -> tuple[np.ndarray, tuple[int, int]]
     return img, original
 
 
-def _prepare_upload(data: str):
-    img, original = load_upload(_decode_base64(data, "data"), True)
-    return img, original, _png(img), _png(_grey(img))
-
-
 def _grey(rgb: np.ndarray) -> np.ndarray:
     from PIL import Image
 
     return np.asarray(Image.fromarray(rgb).convert("L"))
 
 
-@router.post("/api/image", tags=["explorer"])
-async def api_image(body: ImageRequest):
-    """Check an uploaded image and return the working copy (PNG, base64) the page uses."""
-    img, (oh, ow), png, grey = await core_call(_prepare_upload, body.data)
+def _store_upload(raw: bytes, filename: str | None) -> tuple[str, images.Working]:
+    img, original = load_upload(raw, True)
+    working = images.Working(img, tuple(original), filename)
+    return images.STORE.put(working), working
+
+
+def _upload_from_json(body: bytes) -> tuple[bytes, str | None]:
+    from fastapi.exceptions import RequestValidationError
+    from pydantic import ValidationError
+
+    try:
+        req = ImageRequest.model_validate_json(body)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False, include_context=False)) from None
+    return _decode_base64(req.data, "data"), req.filename
+
+
+@router.post(
+    "/api/image",
+    tags=["explorer"],
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "image/*": {"schema": {"type": "string", "format": "binary"}},
+                "application/json": {"schema": ImageRequest.model_json_schema()},
+            }
+        }
+    },
+)
+async def api_image(
+    request: Request,
+    filename: Annotated[str | None, Query(max_length=200, description="shown in the code")] = None,
+):
+    """Upload an image once; answer the id of its working copy.
+
+    Body: the file's bytes (``Content-Type`` ``image/png``, ``image/jpeg``, ... or
+    ``application/octet-stream``; the name in ``?filename=``), or JSON
+    ``{"data": "<base64 or data: URL>", "filename": "..."}``. Decoding runs in a worker thread
+    (at most ``images.DECODE_SLOTS`` at once); the working copy (RGB, at most 1024 pixels on the
+    longest side) stays in the in-memory cache ``images.STORE``. Answer::
+
+        {"ok": true, "image_id": "...", "url": "/api/image/<id>.png",
+         "url_grey": "/api/image/<id>.png?grey=1", "width": W, "height": H,
+         "original_width": OW, "original_height": OH, "resized": bool}
+
+    ``POST /api/apply`` then takes ``{"image_id": "...", ...}``. A copy pushed out of the cache
+    answers 404 ``image_expired``: upload the file again.
+    """
+    raw = await request.body()
+    if request.headers.get("content-type", "").startswith("application/json"):
+        data, name = await core_call(_upload_from_json, raw)
+        filename = name if name is not None else filename
+    else:
+        if len(raw) > MAX_UPLOAD_BYTES:
+            raise ApiError.key(
+                413,
+                "upload_too_large",
+                "explorer.err_upload_too_large",
+                mb=MAX_UPLOAD_BYTES // (1024 * 1024),
+            )
+        data = raw
+    image_id, w = await core_call(_store_upload, data, filename)
+    oh, ow = w.original
     return {
         "ok": True,
-        "png": base64.b64encode(png).decode("ascii"),
-        "png_grey": base64.b64encode(grey).decode("ascii"),
-        "width": int(img.shape[1]),
-        "height": int(img.shape[0]),
+        "image_id": image_id,
+        "url": f"/api/image/{image_id}.png",
+        "url_grey": f"/api/image/{image_id}.png?grey=1",
+        "width": int(w.rgb.shape[1]),
+        "height": int(w.rgb.shape[0]),
         "original_width": int(ow),
         "original_height": int(oh),
-        "resized": (oh, ow) != img.shape[:2],
+        "resized": w.resized,
     }
+
+
+def _working_png(image_id: str, grey: bool) -> bytes:
+    w = images.STORE.get(image_id)
+    return _png(_grey(w.rgb) if grey else w.rgb)
+
+
+@router.get(
+    "/api/image/{image_id}.png",
+    tags=["explorer"],
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}}},
+)
+async def api_image_png(
+    image_id: str,
+    grey: Annotated[bool, Query(description="greyscale (as the page uses it)")] = False,
+):
+    """The working copy of an upload as PNG (what ``/api/apply`` computes on)."""
+    data = await core_call(_working_png, image_id, grey)
+    return Response(data, media_type="image/png", headers={"Cache-Control": "private, max-age=600"})
 
 
 # --- apply ------------------------------------------------------------------------------------
@@ -341,16 +428,24 @@ def compute(body: ApplyRequest, lang: str) -> dict:
 
     t0 = time.perf_counter()
     upload = _decode_base64(body.upload, "upload") if body.upload is not None else None
+    given = [x is not None for x in (body.sample, upload, body.image_id)]
+    if sum(given) != 1:
+        raise ApiError.key(422, "missing_image", "explorer.err_missing_image")
+    working = images.STORE.get(body.image_id) if body.image_id is not None else None
     values, cat, cells = resolve_kernel(body)
     mapping = body.mapping if body.mapping is not None else (cat.display if cat else "clip")
     if mapping not in cl.MAPPINGS:
         raise ValueError(
             f"unknown mapping {mapping!r}; allowed: {', '.join(map(repr, cl.MAPPINGS))}"
         )
-    if (body.sample is None) == (upload is None):
-        raise ApiError.key(422, "missing_image", "explorer.err_missing_image")
     original = None
-    if upload is not None:
+    filename = body.filename
+    if working is not None:
+        img = working.rgb if body.colour else _grey(working.rgb)
+        original = working.original
+        filename = body.filename if body.filename is not None else working.filename
+        colour_source = True
+    elif upload is not None:
         img, original = load_upload(upload, body.colour)
         colour_source = True
         if body.original_size is not None:
@@ -364,24 +459,20 @@ def compute(body: ApplyRequest, lang: str) -> dict:
     form = plan.form if plan is not None else None
     lo, hi = cl.value_range(raw)
     out = cl.to_display(raw, mapping, value_range=(lo, hi))
-    if body.format == "png":
-        image = {"png": base64.b64encode(_png(out)).decode("ascii")}
-    else:
-        image = {"pixels": base64.b64encode(np.ascontiguousarray(out).data).decode("ascii")}
+    payload = _png(out) if body.format == "png" else np.ascontiguousarray(out).tobytes()
     compute_ms = (time.perf_counter() - t0) * 1000
     m = max(abs(lo), abs(hi)) or 1.0
     ramp = np.linspace(-m, m, LEGEND_STEPS)
     source = {
         "sample": body.sample,
-        "filename": _safe_filename(body.filename) if upload is not None else None,
+        "filename": _safe_filename(filename) if body.sample is None else None,
         "original": original,
         "working": tuple(img.shape[:2]),
         "colour_source": colour_source,
     }
-    return {
+    meta = {
         "ok": True,
         "format": body.format,
-        **image,
         "width": int(out.shape[1]),
         "height": int(out.shape[0]),
         "channels": 1 if out.ndim == 2 else int(out.shape[2]),
@@ -405,16 +496,57 @@ def compute(body: ApplyRequest, lang: str) -> dict:
         },
         "ms": round(compute_ms, 2),
     }
+    return meta, payload
 
 
-@router.post("/api/apply", tags=["explorer"])
+#: The answer header giving the length of the JSON part of a binary ``/api/apply`` answer.
+META_LENGTH_HEADER = "X-Meta-Length"
+APPLY_MEDIA_TYPE = "application/octet-stream"
+
+
+def envelope(meta: dict, payload: bytes) -> tuple[bytes, int]:
+    """One binary body: the JSON part (UTF-8) followed by the image bytes."""
+    head = json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode()
+    return head + payload, len(head)
+
+
+def split_envelope(body: bytes, meta_length: int) -> tuple[dict, bytes]:
+    """The inverse of ``envelope`` (for Python callers: tests, benchmarks)."""
+    return json.loads(body[:meta_length]), body[meta_length:]
+
+
+def _apply_answer(body: ApplyRequest, lang: str) -> tuple[bytes, int]:
+    return envelope(*compute(body, lang))
+
+
+@router.post(
+    "/api/apply",
+    tags=["explorer"],
+    response_class=Response,
+    responses={200: {"content": {APPLY_MEDIA_TYPE: {}}}},
+)
 async def api_apply(body: ApplyRequest, request: Request):
     """Apply a filter: the output image, the raw range, a legend and the Python code.
 
-    The image is ``pixels`` (default): base64 of the raw uint8 bytes, ``height x width x
-    channels`` row by row (channels 1 or 3); or ``png`` (a base64 PNG) with ``"format": "png"``.
+    The image: ``image_id`` (from ``POST /api/image``; the usual way), ``sample`` (a sample
+    photo) or ``upload`` (an inline base64 file, decoded for this request only); exactly one.
+
+    The answer is one binary body (``Content-Type: application/octet-stream``): first a JSON
+    object of ``X-Meta-Length`` bytes (UTF-8) with ``ok``, ``format``, ``width``, ``height``,
+    ``channels`` (1 = grey, 3 = RGB), ``min``, ``max``, ``negative_fraction``, ``mapping``,
+    ``mode``, ``border``, ``kernel_shape``, ``legend``, ``code`` and ``ms``; then the image:
+    with ``"format": "pixels"`` (default) the raw uint8 bytes of ``to_display``'s result,
+    ``height x width x channels`` row by row, exactly ``height * width * channels`` bytes (the
+    page puts them into a canvas as they are); with ``"format": "png"`` a PNG file of the same
+    pixels. Errors are JSON in the one error shape. All the work, the JSON part included, runs
+    in the compute pool (``images.compute_call``: first come, first served; the loop routes).
     """
-    return await core_call(compute, body, request_lang(request))
+    data, meta_length = await images.compute_call(_apply_answer, body, request_lang(request))
+    return Response(
+        data,
+        media_type=APPLY_MEDIA_TYPE,
+        headers={META_LENGTH_HEADER: str(meta_length), "Cache-Control": "no-store"},
+    )
 
 
 # --- the Python code panel ----------------------------------------------------------------

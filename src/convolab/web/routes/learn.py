@@ -8,6 +8,14 @@ Page: ``/convolutie/leren`` (``/en/convolution/learn``). API:
   (``init``, ``status``, ``frame``, ``snapshot``, ``settings``, ``problem``, ``end``).
 - ``POST /api/learn/runs/{id}/control`` with ``{"action": "play" | "pause" | "step" | "reset"
   | "configure" | "stop", ...}``; ``GET`` / ``DELETE /api/learn/runs/{id}``.
+- ``GET /api/learn/runs``: this session's newest run still kept (or ``"run": null``), so a
+  page that opens again reattaches to it (a run whose viewers left pauses and is kept
+  ``CONVOLAB_RUN_KEEP`` seconds, 15 minutes by default).
+
+Limits count per client (``convolab.web.clients.client_id``: the computer's address), not
+per cookie: ``CONVOLAB_RUNS_PER_CLIENT`` runs of each kind (429 ``too_many_runs``),
+``CONVOLAB_STREAMS_PER_RUN`` streams per run and ``CONVOLAB_STREAMS_PER_CLIENT`` in all
+(429 ``too_many_streams``). The server as a whole: 503 ``server_busy``.
 
 Runs are made and stepped by ``convolab.learn`` (the only place that imports PyTorch, loaded
 on the first request so the app starts fast). The helpers here (session cookie, run managers,
@@ -32,6 +40,7 @@ from starlette.concurrency import run_in_threadpool
 
 import convolab as cl
 
+from ..clients import StreamSlots, client_id
 from ..errors import ApiError, core_call
 from ..pages import page, render
 
@@ -43,7 +52,10 @@ _SESSION_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 LIMITS = {"network": ("CONVOLAB_MAX_RUNS", 2), "filter": ("CONVOLAB_MAX_FILTER_RUNS", 4)}
 _managers_lock = threading.Lock()
 HEARTBEAT = 10.0  # seconds between keep-alive comments on an idle stream
-POLL = 0.05
+RUNS_PER_CLIENT = 6  # runs of each kind one computer may hold (CONVOLAB_RUNS_PER_CLIENT)
+STREAMS_PER_RUN = 4  # viewers of one run (CONVOLAB_STREAMS_PER_RUN)
+STREAMS_PER_CLIENT = 12  # open streams of one computer (CONVOLAB_STREAMS_PER_CLIENT)
+KEEP = 900.0  # seconds a run is kept after its last viewer left (CONVOLAB_RUN_KEEP)
 
 
 # -- sessions and run managers (shared with network.py) ----------------------------------------
@@ -61,16 +73,21 @@ def ensure_session(request: Request, response: Response) -> str:
     return sid
 
 
+def _setting(env: str, default: float, *, whole: bool = True, minimum: float = 1) -> float:
+    raw = os.environ.get(env, "")
+    kind = "whole number" if whole else "number"
+    try:
+        value = (int(raw) if whole else float(raw)) if raw else default
+    except ValueError:
+        raise ValueError(f"{env} must be a {kind} >= {minimum}; got {raw!r}") from None
+    if not value >= minimum:
+        raise ValueError(f"{env} must be a {kind} >= {minimum}; got {raw!r}")
+    return value
+
+
 def _limit(kind: str) -> int:
     env, default = LIMITS[kind]
-    raw = os.environ.get(env, "")
-    try:
-        value = int(raw) if raw else default
-    except ValueError:
-        raise ValueError(f"{env} must be a whole number >= 1; got {raw!r}") from None
-    if value < 1:
-        raise ValueError(f"{env} must be a whole number >= 1; got {raw!r}")
-    return value
+    return _setting(env, default)
 
 
 def _make_managers(app) -> dict:
@@ -79,7 +96,15 @@ def _make_managers(app) -> dict:
     with _managers_lock:
         managers = getattr(app.state, "learn_runs", None)
         if managers is None:
-            managers = {kind: RunManager(_limit(kind)) for kind in LIMITS}
+            managers = {
+                kind: RunManager(
+                    _limit(kind),
+                    max_per_client=_setting("CONVOLAB_RUNS_PER_CLIENT", RUNS_PER_CLIENT),
+                    max_streams=_setting("CONVOLAB_STREAMS_PER_RUN", STREAMS_PER_RUN),
+                    keep=_setting("CONVOLAB_RUN_KEEP", KEEP, whole=False, minimum=0),
+                )
+                for kind in LIMITS
+            }
             app.state.learn_runs = managers
         return managers
 
@@ -93,8 +118,22 @@ async def manager(request: Request, kind: str):
 
 
 def shutdown_runs(app) -> None:
-    for m in (getattr(app.state, "learn_runs", None) or {}).values():
+    """End every run of the app (its shutdown): the next start makes new managers."""
+    with _managers_lock:
+        managers = getattr(app.state, "learn_runs", None) or {}
+        app.state.learn_runs = None
+    for m in managers.values():
         m.shutdown()
+
+
+def stream_slots(app) -> StreamSlots:
+    """Open event streams per client (all runs of the app together)."""
+    with _managers_lock:
+        slots = getattr(app.state, "stream_slots", None)
+        if slots is None:
+            slots = StreamSlots(_setting("CONVOLAB_STREAMS_PER_CLIENT", STREAMS_PER_CLIENT))
+            app.state.stream_slots = slots
+        return slots
 
 
 async def find_run(request: Request, kind: str, run_id: str):
@@ -106,16 +145,25 @@ async def find_run(request: Request, kind: str, run_id: str):
     return run
 
 
-async def start_run(request: Request, response: Response, kind: str, make_job, play: bool):
-    """Make the job (bad settings: 400/422 naming the setting) and start its run."""
+async def start_run(
+    request: Request, response: Response, kind: str, make_job, play: bool, meta: dict
+):
+    """Make the job (bad settings: 400/422 naming the setting) and start its run; ``meta``:
+    the settings as asked (answered again to a page that reattaches)."""
     from convolab.learn.runs import RunLimitError
 
     sid = ensure_session(request, response)
+    client = client_id(request)
     job = await core_call(make_job)
     mgr = await manager(request, kind)
     try:
-        run = await run_in_threadpool(mgr.create, sid, job, play=play)
+        run = mgr.create(sid, job, play=play, client=client, meta=meta)  # bookkeeping: quick
     except RunLimitError as exc:
+        job.close()
+        if exc.scope == "client":
+            raise ApiError.key(
+                429, "too_many_runs", "learn.err_too_many_runs", n=mgr.max_per_client
+            ) from exc
         raise ApiError.key(503, "server_busy", "learn.err_server_busy") from exc
     response.status_code = 201
     return run
@@ -124,6 +172,15 @@ async def start_run(request: Request, response: Response, kind: str, make_job, p
 def run_answer(run, base: str) -> dict:
     info = run.info()
     return {"ok": True, "run": info, "events": f"{base}/{run.id}/events"}
+
+
+async def latest_run_answer(request: Request, kind: str, base: str) -> dict:
+    """This session's newest run of ``kind`` kept by the server (a page reattaches to it)."""
+    sid = session_id(request)
+    run = (await manager(request, kind)).latest(sid) if sid else None
+    if run is None:
+        return {"ok": True, "run": None, "events": None}
+    return run_answer(run, base)
 
 
 def _clean(value):
@@ -144,49 +201,86 @@ def _dumps(event: dict) -> str:
         return json.dumps(_clean(event), allow_nan=False, separators=(",", ":"))
 
 
+class _RunEvents(StreamingResponse):
+    """A stream that gives its viewer place back when it ends, however it ends."""
+
+    def __init__(self, body, on_close):
+        super().__init__(
+            body,
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+        self._on_close = on_close
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._on_close()
+
+
 def event_stream(request: Request, run) -> StreamingResponse:
-    """Server-Sent Events for one run. When the browser goes away, the stream ends and the
-    run notices it has no watcher; it stops a couple of seconds later."""
+    """Server-Sent Events for one run. The stream sleeps until the run publishes something
+    (no polling); when the browser goes away the stream ends and the run learns it has one
+    viewer less (with none left it pauses, see ``convolab.learn.runs``). Too many streams for
+    this run or from this client: 429."""
+    from convolab.learn.runs import StreamLimitError
+
     last = request.headers.get("last-event-id", "")
+    client = client_id(request)
+    slots = stream_slots(request.app)
+    if not slots.take(client):
+        raise ApiError.key(429, "too_many_streams", "learn.err_too_many_streams", n=slots.limit)
+    loop = asyncio.get_running_loop()
+    news = asyncio.Event()
+
+    def notify() -> None:  # called from worker threads, without any lock held
+        try:
+            loop.call_soon_threadsafe(news.set)
+        except RuntimeError:  # the loop is closed: nobody is listening any more
+            pass
+
+    try:
+        seq = run.subscribe(notify)
+    except StreamLimitError as exc:
+        slots.give_back(client)
+        raise ApiError.key(
+            429, "too_many_streams", "learn.err_too_many_viewers", n=run.manager.max_streams
+        ) from exc
+
+    def close() -> None:
+        slots.give_back(client)
+        run.unsubscribe(notify)
 
     async def stream():
-        seq = run.subscribe()
-        try:
-            if last.isdigit() and int(last) <= seq:
-                seq = int(last)  # a reconnecting EventSource continues where it was
-            else:
-                run.command("snapshot")  # everything so far, then live events
-            yield "retry: 2000\n\n"
-            quiet = 0.0
-            while True:
-                events, closed = run.events_after(seq)
-                for s, event in events:
-                    seq = s
-                    yield f"id: {s}\ndata: {_dumps(event)}\n\n"
-                if closed and not events:
-                    # the last word, also for a stream that came after the run ended
-                    info = run.info()
-                    final = {"type": "status", "status": info["status"], "position": None}
-                    final.update(reason=info["end_reason"], error=info["error"])
-                    yield f"data: {_dumps(final)}\n\n"
-                    yield 'data: {"type":"end"}\n\n'
-                    return
-                if events:
-                    quiet = 0.0
-                    continue
-                await asyncio.sleep(POLL)
-                quiet += POLL
-                if quiet >= HEARTBEAT:
-                    quiet = 0.0
-                    yield ": ping\n\n"
-        finally:
-            run.unsubscribe()
+        nonlocal seq
+        if last.isdigit() and int(last) <= seq:
+            seq = int(last)  # a reconnecting EventSource continues where it was
+        else:
+            run.command("snapshot")  # everything so far, then live events
+        yield "retry: 2000\n\n"
+        while True:
+            news.clear()
+            events, closed = run.events_after(seq)
+            for s, event in events:
+                seq = s
+                yield f"id: {s}\ndata: {_dumps(event)}\n\n"
+            if closed and not events:
+                # the last word, also for a stream that came after the run ended
+                info = run.info()
+                final = {"type": "status", "status": info["status"], "position": None}
+                final.update(reason=info["end_reason"], error=info["error"])
+                yield f"data: {_dumps(final)}\n\n"
+                yield 'data: {"type":"end"}\n\n'
+                return
+            if events:
+                continue
+            try:
+                await asyncio.wait_for(news.wait(), HEARTBEAT)
+            except TimeoutError:
+                yield ": ping\n\n"
 
-    return StreamingResponse(
-        stream(),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+    return _RunEvents(stream(), close)
 
 
 # -- learn a filter -------------------------------------------------------------------------------
@@ -254,8 +348,16 @@ def _filter_job(body: FilterRunIn):
 @router.post("/api/learn/runs", tags=["learn"], status_code=201)
 async def create_filter_run(body: FilterRunIn, request: Request, response: Response):
     _check_lr(body.lr)
-    run = await start_run(request, response, "filter", lambda: _filter_job(body), body.play)
+    meta = body.model_dump(exclude={"play"})
+    run = await start_run(request, response, "filter", lambda: _filter_job(body), body.play, meta)
     return run_answer(run, "/api/learn/runs")
+
+
+@router.get("/api/learn/runs", tags=["learn"])
+async def latest_filter_run(request: Request):
+    """This browser's newest filter run that the server still keeps (``run`` is null when
+    there is none): a page that opens again reattaches to it."""
+    return await latest_run_answer(request, "filter", "/api/learn/runs")
 
 
 @router.get("/api/learn/runs/{run_id}", tags=["learn"])

@@ -182,13 +182,26 @@ def learning_path(request: Request, lang: str):
 
 @page(NOTEBOOK_ID, nl="/leren/notebook", en="/en/learn/notebook")
 def learning_notebook(request: Request, lang: str):
+    """The executed notebook (built ahead, shipped with convolab) to read; ``?role=teacher``
+    shows the teacher's version with the answers, in teacher mode only (else 403)."""
+    role = request.query_params.get("role", "pupil")
+    if role not in ("pupil", "teacher"):
+        raise ApiError.key(400, "invalid_role", "learning.err_notebook_role", value=role)
+    teacher = is_teacher(request)
+    if role == "teacher":
+        require_teacher(request)
     return render(
         request,
         "learning/notebook.html",
         lang=lang,
         page_id=NOTEBOOK_ID,
-        notebook_html=notebook_html(lang),
-        download_url=_download_url(lang),
+        notebook_html=notebook_html(lang, teacher=role == "teacher"),
+        download_url=_download_url(lang, teacher=role == "teacher"),
+        role=role,
+        teacher=teacher,
+        teacher_view_url=link(NOTEBOOK_ID, lang) + "?role=teacher",
+        pupil_view_url=link(NOTEBOOK_ID, lang),
+        teacher_download_url=_download_url(lang, teacher=True) if teacher else None,
     )
 
 
@@ -230,18 +243,17 @@ def _notebook_html_cached(path: str, mtime_ns: int) -> str:
     return content.render_notebook(path)
 
 
-def notebook_html(lang: str) -> str | None:
+def notebook_html(lang: str, *, teacher: bool = False) -> str | None:
     """The rendered notebook (cached until the file changes), or None when it is missing."""
-    path = content.notebook_path(lang)
+    path = content.notebook_path(lang, teacher=teacher)
     if not path.is_file():
         return None
     return _notebook_html_cached(str(path), path.stat().st_mtime_ns)
 
 
-def _download_url(lang: str) -> str:
-    return (
-        "/notebooks/" + content.notebook_path(lang).relative_to(content.notebooks_dir()).as_posix()
-    )
+def _download_url(lang: str, *, teacher: bool = False) -> str:
+    path = content.notebook_path(lang, teacher=teacher)
+    return "/notebooks/" + path.relative_to(content.notebooks_dir()).as_posix()
 
 
 @router.get("/content/objects/{hruid}/{lang}/{asset:path}", include_in_schema=False)

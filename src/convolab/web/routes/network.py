@@ -7,6 +7,7 @@ Page: ``/convolutie/netwerk`` (``/en/convolution/network``). Query parameters pr
 API (runs belong to the browser session, see ``routes/learn.py``):
 
 - ``POST /api/network/runs`` starts (and by default plays) a training; ``201``.
+- ``GET /api/network/runs``: this session's newest training still kept (a page reattaches).
 - ``GET /api/network/runs/{id}/events``: Server-Sent Events (``init``, ``status``,
   ``progress``, ``maps``, ``snapshot``, ``problem``, ``end``).
 - ``POST /api/network/runs/{id}/control``: ``play`` | ``pause`` | ``stop`` | ``configure``
@@ -31,7 +32,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import ApiError, core_call
 from ..pages import page, render
-from .learn import ensure_session, event_stream, find_run, run_answer, start_run
+from .learn import (
+    ensure_session,
+    event_stream,
+    find_run,
+    latest_run_answer,
+    run_answer,
+    start_run,
+)
 
 router = APIRouter()
 
@@ -87,8 +95,15 @@ def _check_lr(lr: float) -> None:
 @router.post("/api/network/runs", tags=["network"], status_code=201)
 async def create_network_run(body: NetworkRunIn, request: Request, response: Response):
     _check_lr(body.lr)
-    run = await start_run(request, response, "network", lambda: _network_job(body), body.play)
+    meta = body.model_dump(exclude={"play"})
+    run = await start_run(request, response, "network", lambda: _network_job(body), body.play, meta)
     return run_answer(run, "/api/network/runs")
+
+
+@router.get("/api/network/runs", tags=["network"])
+async def latest_network_run(request: Request):
+    """This browser's newest training that the server still keeps (or ``"run": null``)."""
+    return await latest_run_answer(request, "network", "/api/network/runs")
 
 
 @router.get("/api/network/runs/{run_id}", tags=["network"])
@@ -128,6 +143,8 @@ async def stop_network_run(run_id: str, request: Request):
 def _trainer(run):
     trainer = getattr(run.job, "trainer", None)
     if trainer is None:
+        if run.closed and not run.error:
+            raise ApiError.key(409, "run_ended", "network.err_run_ended")
         if run.error:
             raise ApiError.key(409, "run_failed", "network.err_run_failed", error=run.error)
         raise ApiError.key(409, "not_ready", "network.err_not_ready")

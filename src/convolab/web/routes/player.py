@@ -268,6 +268,8 @@ def trace(req: StepsRequest) -> dict:
                 "sum": np.asarray(e.sum).tolist(),
                 "scaled": scaled_values(e.sum, first.mapping, lo, hi).tolist(),
                 "value": np.asarray(e.value).tolist(),
+                # the value to round was exactly x.5: show player.rounding_half
+                "rounded_half": np.asarray(e.rounded_half).tolist(),
             }
             for e in steps
         ],

@@ -7,16 +7,25 @@
 
 Each request trains the models and answers with what it measured (fixed seeds, so the same
 machine gives the same numbers). Experiments run one at a time: the machine has few cores.
+
+Only a JSON ``POST`` starts one (``Content-Type: application/json``, else 415
+``unsupported_media_type``): a form on another site cannot send that without the browser
+asking first. The queue is bounded: one experiment per client waits or runs at a time
+(else 429 ``experiment_queued``), and at most ``CONVOLAB_WHEN_QUEUE`` (default 4) wait behind
+the one that runs (else 503 ``experiments_busy``), so queued experiments never hold more
+than a few worker threads and pages and ``/api/apply`` stay fast.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body, Depends, Request
 from pydantic import BaseModel, Field
 
+from ..clients import client_id
 from ..errors import ApiError, core_call
 from ..i18n import LANGS, t
 from ..pages import page, render
@@ -66,8 +75,62 @@ def _run(fn, **kwargs) -> dict:
         return fn(**kwargs).to_dict()
 
 
-@router.post("/api/when/images", tags=["when"])
-async def api_images(req: Annotated[ImagesRequest | None, Body()] = None) -> dict:
+QUEUE = 4  # experiments that may wait behind the one that runs (CONVOLAB_WHEN_QUEUE)
+_queue_lock = threading.Lock()  # a leaf lock: guards the two counters below, nothing nested
+_pending: dict[str, int] = {}  # client -> experiments waiting or running
+
+
+def _queue_limit() -> int:
+    raw = os.environ.get("CONVOLAB_WHEN_QUEUE", "")
+    try:
+        value = int(raw) if raw else QUEUE
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ValueError(f"CONVOLAB_WHEN_QUEUE must be a whole number >= 0; got {raw!r}")
+    return value
+
+
+def _json_only(request: Request) -> None:
+    """Experiments start only from a JSON body (no form or empty POST from elsewhere)."""
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media != "application/json":
+        raise _err(415, "unsupported_media_type", "err_json_only", got=media or "-")
+
+
+class _Place:
+    """A place in the experiment queue, given back when the request ends."""
+
+    def __init__(self, client: str):
+        self.client = client
+
+    def __enter__(self):
+        limit = _queue_limit()
+        with _queue_lock:
+            if _pending.get(self.client, 0) >= 1:
+                raise _err(429, "experiment_queued", "err_one_at_a_time")
+            if sum(_pending.values()) >= 1 + limit:
+                raise _err(503, "experiments_busy", "err_queue_full", n=limit)
+            _pending[self.client] = _pending.get(self.client, 0) + 1
+        return self
+
+    def __exit__(self, *exc):
+        with _queue_lock:
+            n = _pending.get(self.client, 0) - 1
+            if n > 0:
+                _pending[self.client] = n
+            else:
+                _pending.pop(self.client, None)
+
+
+def queued() -> int:
+    """Experiments waiting or running now."""
+    with _queue_lock:
+        return sum(_pending.values())
+
+
+@router.post("/api/when/images", tags=["when"], dependencies=[Depends(_json_only)])
+async def api_images(request: Request, req: Annotated[ImagesRequest | None, Body()] = None) -> dict:
     """Train the small CNN and a dense network of about the same size on images as they are
     and with shuffled pixels; answer with the measured test accuracies."""
     from convolab.learn.when import images_experiment
@@ -81,12 +144,13 @@ async def api_images(req: Annotated[ImagesRequest | None, Body()] = None) -> dic
             value = settings["defaults"][name]
         _check(name, value, limits=settings["limits"])
         budget[name] = value
-    result = await core_call(_run, images_experiment, **budget)
+    with _Place(client_id(request)):
+        result = await core_call(_run, images_experiment, **budget)
     return {"ok": True, **result}
 
 
-@router.post("/api/when/table", tags=["when"])
-async def api_table(req: Annotated[TableRequest | None, Body()] = None) -> dict:
+@router.post("/api/when/table", tags=["when"], dependencies=[Depends(_json_only)])
+async def api_table(request: Request, req: Annotated[TableRequest | None, Body()] = None) -> dict:
     """Logistic regression, a dense network and a 1-D convolution on the breast-cancer table,
     with the columns in order and shuffled; answer with the measured accuracies."""
     from convolab.learn.when import table_experiment
@@ -94,7 +158,8 @@ async def api_table(req: Annotated[TableRequest | None, Body()] = None) -> dict:
     req = req or TableRequest()
     _check("folds", req.folds)
     _check("epochs", req.epochs, "table_epochs")
-    result = await core_call(_run, table_experiment, folds=req.folds, epochs=req.epochs)
+    with _Place(client_id(request)):
+        result = await core_call(_run, table_experiment, folds=req.folds, epochs=req.epochs)
     return {"ok": True, **result}
 
 

@@ -18,7 +18,7 @@ export function withLang(url) {
   return u.pathname + u.search;
 }
 
-async function handle(response) {
+async function handle(response, binary = false) {
   const type = response.headers.get("content-type") || "";
   if (!response.ok) {
     let message = t("common.err_unexpected", { detail: response.status });
@@ -29,11 +29,12 @@ async function handle(response) {
     }
     throw new ApiError(message, response.status, code);
   }
+  if (binary) return { buffer: await response.arrayBuffer(), headers: response.headers };
   if (type.includes("application/json")) return response.json();
   return response.blob();
 }
 
-async function request(url, options) {
+async function request(url, options, binary = false) {
   let response;
   try {
     response = await fetch(withLang(url), options);
@@ -41,7 +42,7 @@ async function request(url, options) {
     if (err && err.name === "AbortError") throw err;
     throw new ApiError(t("common.err_network"));
   }
-  return handle(response);
+  return handle(response, binary);
 }
 
 /** GET JSON. options.signal: an AbortSignal. */
@@ -49,12 +50,25 @@ export function getJSON(url, { signal } = {}) {
   return request(url, { headers: { Accept: "application/json" }, signal });
 }
 
-/** POST a JSON body, get JSON back. options.signal: an AbortSignal. */
-export function postJSON(url, body, { signal } = {}) {
+/**
+ * POST a JSON body, get JSON back. options.signal: an AbortSignal. With options.binary the
+ * answer is not parsed: {buffer: ArrayBuffer, headers} (errors still throw ApiError).
+ */
+export function postJSON(url, body, { signal, binary = false } = {}) {
   return request(url, {
     method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    headers: { "Content-Type": "application/json", Accept: binary ? "*/*" : "application/json" },
     body: JSON.stringify(body),
+    signal,
+  }, binary);
+}
+
+/** POST raw bytes (a Blob or File, sent as they are), get JSON back. */
+export function postBytes(url, blob, { signal } = {}) {
+  return request(url, {
+    method: "POST",
+    headers: { "Content-Type": blob.type || "application/octet-stream", Accept: "application/json" },
+    body: blob,
     signal,
   });
 }

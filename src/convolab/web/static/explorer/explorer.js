@@ -1,6 +1,6 @@
 // The filter explorer page. The server computes (POST /api/apply calls convolab's core);
 // this module only keeps the state (in the URL), sends requests and draws what comes back.
-import { getJSON, isAbort, latest, postJSON } from "../common/api.js";
+import { getJSON, isAbort, latest, postBytes, postJSON, withLang } from "../common/api.js";
 import { lang, t } from "../common/i18n.js";
 import { readState, writeState } from "../common/urlstate.js";
 import { KernelGrid, cellsToText, textToCells } from "./kernelgrid.js";
@@ -43,13 +43,6 @@ const grid = new KernelGrid($("kernel-grid"), {
 
 // --- helpers ------------------------------------------------------------------------------
 
-function b64ToBlob(b64, type) {
-  const bin = atob(b64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i += 1) bytes[i] = bin.charCodeAt(i);
-  return new Blob([bytes], { type });
-}
-
 async function drawBlob(canvas, blob) {
   // No colour management and no premultiplication: the canvas holds the PNG's exact pixels.
   const bmp = await createImageBitmap(blob, {
@@ -62,19 +55,11 @@ async function drawBlob(canvas, blob) {
   bmp.close();
 }
 
-function b64ToBytes(b64) {
-  if (typeof Uint8Array.fromBase64 === "function") return Uint8Array.fromBase64(b64);
-  const bin = atob(b64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i += 1) bytes[i] = bin.charCodeAt(i);
-  return bytes;
-}
-
 function drawPixels(canvas, result) {
   // /api/apply sends the exact uint8 pixels (height x width x channels, row by row); they go
   // into the canvas as they are: grey is repeated into R, G and B, alpha is opaque.
   const { width, height, channels } = result;
-  const src = b64ToBytes(result.pixels);
+  const src = result.pixels;
   if (src.length !== width * height * channels) throw new Error(t("common.err_unexpected", { detail: "pixels" }));
   const rgba = new Uint8ClampedArray(width * height * 4);
   if (channels === 1) {
@@ -99,13 +84,30 @@ function drawPixels(canvas, result) {
   canvas.getContext("2d").putImageData(new ImageData(rgba, width, height), 0, 0);
 }
 
-function fileToDataUrl(blob) {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(reader.result);
-    reader.onerror = () => reject(reader.error);
-    reader.readAsDataURL(blob);
-  });
+// --- network calls ----------------------------------------------------------------------------
+
+/** Upload a file once (its bytes as the body); the server keeps the working copy. */
+function uploadImage(blob, filename) {
+  return postBytes(`/api/image?filename=${encodeURIComponent(filename)}`, blob);
+}
+
+/** The working copy the server keeps of an upload, as a PNG blob. */
+async function fetchWorkingCopy(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  return response.blob();
+}
+
+/**
+ * POST /api/apply. The answer is binary: a JSON part of X-Meta-Length bytes, then the raw
+ * uint8 pixels (height x width x channels). Returns the JSON part with `pixels` added.
+ */
+async function postApply(body, signal) {
+  const { buffer, headers } = await postJSON("/api/apply", body, { signal, binary: true });
+  const n = Number(headers.get("x-meta-length"));
+  const result = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 0, n)));
+  result.pixels = new Uint8Array(buffer, n);
+  return result;
 }
 
 function showMessage(el, text, kind = "error") {
@@ -247,7 +249,7 @@ async function drawInput() {
     if (!response.ok) throw new Error(`sample ${source.name}: ${response.status}`);
     blob = await response.blob();
   } else {
-    blob = b64ToBlob(grey ? source.pngGrey : source.png, "image/png");
+    blob = await fetchWorkingCopy(grey ? source.urlGrey : source.url);
   }
   await drawBlob(canvas, blob);
   const before = $("before-canvas");
@@ -260,7 +262,7 @@ async function drawInput() {
   const save = $("save-input");
   save.hidden = source.kind === "sample";
   if (source.kind !== "sample") {
-    inputUrl = URL.createObjectURL(b64ToBlob(source.png, "image/png"));
+    inputUrl = URL.createObjectURL(grey ? await fetchWorkingCopy(source.url) : blob);
     save.href = inputUrl;
     save.download = source.filename.replace(/\.[^.]*$/, "") + ".png";
   }
@@ -310,13 +312,14 @@ async function refreshInput() {
   apply();
 }
 
-async function useUpload(dataUrl, filename, kind) {
+async function useUpload(blob, filename, kind) {
   showMessage($("input-message"), t("common.loading"), "info");
   try {
-    const r = await postJSON("/api/image", { data: dataUrl, filename });
+    const r = await uploadImage(blob, filename);
     const original = [r.original_height, r.original_width];
     source = {
-      kind, filename, png: r.png, pngGrey: r.png_grey, original, resized: r.resized,
+      kind, filename, blob, imageId: r.image_id, url: r.url, urlGrey: r.url_grey,
+      original, resized: r.resized,
     };
     showMessage($("input-message"), "");
     markGallery();
@@ -336,8 +339,7 @@ async function onFile(file) {
     showMessage($("input-message"), t("explorer.err_upload_too_large", { mb: root.dataset.maxUploadMb }));
     return;
   }
-  const dataUrl = await fileToDataUrl(file);
-  await useUpload(dataUrl, file.name, "upload");
+  await useUpload(file, file.name, "upload");
 }
 
 // --- webcam ---------------------------------------------------------------------------------
@@ -393,7 +395,7 @@ async function takePhoto() {
   stopWebcam();
   $("webcam-start").focus();
   const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
-  await useUpload(await fileToDataUrl(blob), "webcam.png", "webcam");
+  await useUpload(blob, "webcam.png", "webcam");
 }
 
 // --- output ---------------------------------------------------------------------------------
@@ -410,9 +412,7 @@ function requestBody() {
   if (source.kind === "sample") {
     body.sample = source.name;
   } else {
-    body.upload = source.png;
-    body.filename = source.filename;
-    body.original_size = source.original;
+    body.image_id = source.imageId;
   }
   return body;
 }
@@ -474,7 +474,16 @@ const run = latest(async (signal) => {
   root.dataset.state = "working";
   $("status").textContent = t("explorer.status_working");
   try {
-    const result = await postJSON("/api/apply", requestBody(), { signal });
+    let result;
+    try {
+      result = await postApply(requestBody(), signal);
+    } catch (err) {
+      // the server's memory let the working copy go: upload the same file once more
+      if (err.code !== "image_expired" || source.kind === "sample") throw err;
+      const r = await uploadImage(source.blob, source.filename);
+      source = { ...source, imageId: r.image_id, url: r.url, urlGrey: r.url_grey };
+      result = await postApply(requestBody(), signal);
+    }
     if (mine !== seq) return;
     await showResult(result, mine);
     showMessage($("error"), "");
@@ -744,7 +753,26 @@ async function init() {
   if (!samples.has(source.name)) source = { kind: "sample", name: DEFAULTS.sample };
   buildGallery();
   selectFilter(state.filter, { keepCells: Boolean(state.k) });
+  const drawing = new URLSearchParams(window.location.search).get("drawing");
+  if (drawing && (await openDrawing(drawing))) return;
   await refreshInput();
+}
+
+// A drawing of the emotions page (?drawing=CODE-id or starter-n) opened as an upload.
+async function openDrawing(ref) {
+  try {
+    const response = await fetch(withLang(`/api/emotions/drawings/${encodeURIComponent(ref)}.png`));
+    if (!response.ok) {
+      const body = await response.json().catch(() => null);
+      showMessage($("input-message"), (body && body.error) || String(response.status));
+      return false;
+    }
+    await useUpload(await response.blob(), `${ref}.png`, "upload");
+    return true;
+  } catch (err) {
+    showMessage($("input-message"), t("common.err_unexpected", { detail: err.message }));
+    return false;
+  }
 }
 
 init();

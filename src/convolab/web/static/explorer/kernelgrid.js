@@ -3,6 +3,7 @@
 // and the Dutch decimal comma 0,5 (sent and shown in the code as 0.5).
 // Invalid cells are marked (aria-invalid) and reported; the page does not send them.
 
+const MAX_CELL_CHARS = 40; // convolab.kernels.MAX_CELL_CHARS
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /** A cell as typed, trimmed, with Dutch decimal commas (0,5 or ,5) written as points. */
@@ -17,8 +18,10 @@ export function normalise(text) {
 export function checkCell(text) {
   const s = normalise(text);
   if (s === "") return { ok: false, reason: "empty" };
+  if (s.length > MAX_CELL_CHARS) return { ok: false, reason: "invalid" };
   const slash = s.indexOf("/");
   if (slash >= 0) {
+    if (s.indexOf("/", slash + 1) >= 0) return { ok: false, reason: "invalid" }; // one "/" at most
     const a = checkCell(s.slice(0, slash));
     const b = checkCell(s.slice(slash + 1));
     if (!a.ok || !b.ok) {

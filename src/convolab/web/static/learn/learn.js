@@ -2,7 +2,7 @@
 // The server (convolab.learn) does all the learning; this page only sends commands and draws
 // the kernel grids, the loss curve and the pictures it receives.
 
-import { postJSON, withLang } from "/static/common/api.js";
+import { getJSON, postJSON, withLang } from "/static/common/api.js";
 import { t } from "/static/common/i18n.js";
 import { readState, writeState } from "/static/common/urlstate.js";
 import { drawChart, drawGrid, fmt, fmtSig } from "/static/learn/grid.js";
@@ -34,6 +34,7 @@ function runBody() {
   return body;
 }
 
+/** End the current run: the pupil asked for a new one (another target, photo, filter). */
 function stopRun() {
   if (source) source.close();
   source = null;
@@ -41,6 +42,46 @@ function stopRun() {
     fetch(withLang(`/api/learn/runs/${run.id}`), { method: "DELETE", keepalive: true }).catch(() => {});
   }
   run = null;
+}
+
+/** Leaving the page: only stop reading. The server pauses a run nobody watches and keeps
+ * it (15 minutes) so that coming back finds it as it was. */
+function leave() {
+  generation++;
+  if (source) source.close();
+  source = null;
+}
+
+// the settings that make a run (the others change while it runs and come with its snapshot)
+const RUN_KEYS = ["target", "image", "kernel"];
+
+/** Coming back: follow this browser's run if the server still keeps it (and the link did not
+ * ask for another target or photo). True when reattached. */
+async function reattach() {
+  let answer;
+  try {
+    answer = await getJSON("/api/learn/runs");
+  } catch {
+    return false;
+  }
+  const found = answer.run;
+  if (!found || ["stopped", "error"].includes(found.status)) return false;
+  const made = found.settings || {};
+  const asked = new URLSearchParams(window.location.search);
+  const differs = RUN_KEYS.some((k) => asked.has(k) && String(made[k] ?? "") !== String(state[k]));
+  if (differs) return false;
+  for (const k of Object.keys(DEFAULTS)) {
+    if (made[k] !== undefined && made[k] !== null) state[k] = made[k];
+  }
+  stateToForm();
+  save();
+  const mine = ++generation;
+  run = { id: found.id, events: answer.events };
+  root.dataset.runId = run.id;
+  runStatus = found.status;
+  setStatus(t("learn.starting"));
+  connect(mine);
+  return true;
 }
 
 async function newRun() {
@@ -101,6 +142,7 @@ function handle(ev) {
       history = ev.history.slice();
       learner = ev.state;
       if (ev.status) runStatus = ev.status;
+      if (ev.settings) syncSettings(ev.settings);
       drawAll();
       break;
     case "frame":
@@ -120,6 +162,7 @@ function handle(ev) {
       break;
     case "settings":
       if (info) info.settings = ev.settings;
+      syncSettings(ev.settings);
       break;
     case "problem":
       showError(t("learn.problem", { error: ev.error }));
@@ -252,6 +295,21 @@ function showError(message) {
 }
 
 // -- the form -----------------------------------------------------------------------------------
+/** The run's own settings (it may have been changed in an earlier visit) into the form. */
+function syncSettings(settings) {
+  let changed = false;
+  for (const k of ["lr", "optimizer", "init", "speed"]) {
+    if (settings[k] !== undefined && String(settings[k]) !== String(state[k])) {
+      state[k] = settings[k];
+      changed = true;
+    }
+  }
+  if (changed) {
+    stateToForm();
+    save();
+  }
+}
+
 function stateToForm() {
   for (const k of ["target", "image", "optimizer", "init", "speed"]) {
     const el = $(`lf-${k}`);
@@ -312,11 +370,11 @@ function init() {
     history = [];
     control("reset", { lr: Number(state.lr), optimizer: state.optimizer, init: state.init });
   });
-  window.addEventListener("pagehide", () => { generation++; stopRun(); });
-  // back from the browser's page cache: the run was stopped when the page was hidden
+  window.addEventListener("pagehide", leave);
+  // back from the browser's page cache: the stream was closed when the page was hidden
   window.addEventListener("pageshow", (e) => { if (e.persisted) window.location.reload(); });
   window.addEventListener("resize", () => scheduleDraw());
-  newRun();
+  reattach().then((found) => { if (!found) newRun(); });
 }
 
 init();

@@ -2,7 +2,7 @@
 // loss and accuracy, the first layer's filters, the feature maps of a test photo and the
 // guesses; a canvas to draw on. All numbers come from the server (convolab.learn).
 
-import { postJSON, withLang } from "/static/common/api.js";
+import { getJSON, postJSON, withLang } from "/static/common/api.js";
 import { lang, t } from "/static/common/i18n.js";
 import { readState, writeState } from "/static/common/urlstate.js";
 import { drawChart, drawGrid, fmt, fmtSig } from "/static/learn/grid.js";
@@ -36,6 +36,51 @@ function stopRun() {
   run = null;
 }
 
+/** Leaving the page: only stop reading. The server pauses a training nobody watches and keeps
+ * it (15 minutes) so that coming back finds it as it was. */
+function leave() {
+  generation++;
+  if (source) source.close();
+  source = null;
+}
+
+function follow(mine, events) {
+  source = new EventSource(withLang(events));
+  source.onmessage = (e) => { if (mine === generation) handle(JSON.parse(e.data)); };
+  source.onerror = () => {
+    if (mine !== generation || !source) return;
+    if (source.readyState === EventSource.CLOSED) { runStatus = "stopped"; describe(); }
+    else setStatus(t("network.connection_lost"));
+  };
+}
+
+// the run's settings as the form and the URL name them
+const FROM_RUN = { dataset: "dataset", epochs: "epochs", lr: "lr", optimizer: "optimizer", batch: "batch_size", train: "train_limit" };
+
+/** Coming back: follow this browser's training if the server still keeps it. */
+async function reattach() {
+  let answer;
+  try {
+    answer = await getJSON("/api/network/runs");
+  } catch {
+    return;
+  }
+  const found = answer.run;
+  if (!found || ["stopped", "error"].includes(found.status) || run) return;
+  const made = found.settings || {};
+  for (const [k, from] of Object.entries(FROM_RUN)) state[k] = made[from] ?? DEFAULTS[k];
+  stateToForm();
+  writeState(state, DEFAULTS);
+  const mine = ++generation;
+  run = { id: found.id, events: answer.events };
+  root.dataset.runId = run.id;
+  runStatus = found.status;
+  example = made.example ?? 0;
+  setStatus(t("network.status_loading"));
+  updateButtons();
+  follow(mine, answer.events);
+}
+
 async function start() {
   const mine = ++generation;
   stopRun();
@@ -54,13 +99,7 @@ async function start() {
     if (mine !== generation) return;
     run = { id: answer.run.id, events: answer.events };
     root.dataset.runId = run.id;
-    source = new EventSource(withLang(answer.events));
-    source.onmessage = (e) => { if (mine === generation) handle(JSON.parse(e.data)); };
-    source.onerror = () => {
-      if (mine !== generation || !source) return;
-      if (source.readyState === EventSource.CLOSED) { runStatus = "stopped"; describe(); }
-      else setStatus(t("network.connection_lost"));
-    };
+    follow(mine, answer.events);
   } catch (err) {
     if (mine !== generation) return;
     runStatus = "none";
@@ -428,23 +467,31 @@ function initPad() {
 }
 
 // -- the form -----------------------------------------------------------------------------------
-function init() {
+function stateToForm() {
   for (const k of ["dataset", "epochs", "optimizer"]) {
     const el = $(`nw-${k}`);
     if ([...el.options].some((o) => o.value === String(state[k]))) el.value = String(state[k]);
     else state[k] = DEFAULTS[k];
-    el.addEventListener("change", () => { state[k] = k === "epochs" ? Number(el.value) : el.value; writeState(state, DEFAULTS); });
   }
   $("nw-lr").value = state.lr;
+}
+
+function init() {
+  stateToForm();
+  for (const k of ["dataset", "epochs", "optimizer"]) {
+    const el = $(`nw-${k}`);
+    el.addEventListener("change", () => { state[k] = k === "epochs" ? Number(el.value) : el.value; writeState(state, DEFAULTS); });
+  }
   $("nw-lr").addEventListener("change", () => { state.lr = Number($("nw-lr").value); writeState(state, DEFAULTS); });
   $("nw-start").addEventListener("click", start);
   $("nw-pause").addEventListener("click", () => control(runStatus === "paused" ? "play" : "pause"));
-  window.addEventListener("pagehide", () => { generation++; stopRun(); });
-  // back from the browser's page cache: the run was stopped when the page was hidden
+  window.addEventListener("pagehide", leave);
+  // back from the browser's page cache: the stream was closed when the page was hidden
   window.addEventListener("pageshow", (e) => { if (e.persisted) window.location.reload(); });
   window.addEventListener("resize", scheduleDraw);
   initPad();
   updateButtons();
+  reattach();
 }
 
 init();

@@ -1,0 +1,328 @@
+"""Benchmark: a class of pupils on one ``convolab`` server (loopback only, bounded, stops itself).
+
+Starts its own server (uvicorn, one process, as ``convolab serve`` runs it) on a free
+127.0.0.1 port in a subprocess, then:
+
+1. ``idle``: one pupil alone: loads the explorer (page, script, catalogue, samples), uploads
+   one 1024 x 768 photo once (``POST /api/image``, the file's bytes) and sends ``--applies``
+   applies by ``image_id`` with varied filters, borders, modes and colour, one after the
+   other with ``--think`` seconds between them (a pupil looking at the result);
+2. ``class``: ``--pupils`` pupils at once doing the same (each its own connection and photo);
+3. with ``--with-training``: during both phases 3 filter-learning runs and 2 CNN trainings
+   (``/api/learn/runs``, ``/api/network/runs``, each with its event stream open, as a watching
+   page has) keep computing; a run that ends is replaced by a new one;
+4. with ``--bombs K``: afterwards, K tiny files whose header claims 5000 x 5000 are uploaded at
+   once and the server's RSS before/after is reported (target: + < 300 MB for 8).
+
+Latency is the round trip of one ``POST /api/apply`` seen by the pupil (request to last byte).
+Writes ``{"p95_s", "p50_s", "idle_p95_s", "errors", "applies_per_s", ...}`` to ``--json``.
+Targets (issue 9, 2 cores): 30 pupils p95 <= 1.0 s and <= 3 x idle p95, 0 errors.
+
+    python bench/bench_classroom.py --pupils 30 --applies 20 --json classroom.json
+    python bench/bench_classroom.py --pupils 30 --applies 20 --with-training --json c.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import json
+import os
+import random
+import socket
+import ssl
+import subprocess
+import sys
+import time
+
+import cv2
+import httpx
+import numpy as np
+from PIL import Image
+
+import convolab as cl
+
+FILTERS = ["sharpen", "blur", "sobel-x", "sobel-y", "edge", "emboss", "gaussian-5", "outline"]
+BORDERS = ["zero", "reflect", "replicate", "wrap", "symmetric"]
+CUSTOM = [["0", "-1", "0"], ["-1", "5", "-1"], ["0", "-1", "0"]]
+#: One TLS context for every client (never used on http://127.0.0.1, but httpx builds one per
+#: client otherwise, which costs the shared CPU more than a request does).
+TLS = ssl.create_default_context()
+PHOTOS: dict[int, bytes] = {}
+
+
+def photo(seed: int) -> bytes:
+    """A 1024 x 768 JPEG photo (a sample photo enlarged, with some grain), like a phone's."""
+    img = cl.sample(["chelsea", "astronaut", "coffee"][seed % 3])
+    img = cv2.resize(img, (1024, 768), interpolation=cv2.INTER_CUBIC)
+    rng = np.random.default_rng(seed)
+    img = np.clip(img + rng.normal(0, 6, img.shape), 0, 255).astype(np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(img).save(buf, "JPEG", quality=88)
+    return buf.getvalue()
+
+
+def bomb() -> bytes:
+    """A JPEG of a few hundred bytes whose header claims 5000 x 5000 pixels."""
+    buf = io.BytesIO()
+    Image.new("RGB", (5000, 5000), (90, 90, 90)).save(buf, "JPEG", quality=10)
+    data = buf.getvalue()
+    return data[: data.index(b"\xff\xda") + 40]
+
+
+def apply_body(image_id: str, i: int, rng: random.Random) -> dict:
+    body = {
+        "image_id": image_id,
+        "filter": FILTERS[i % len(FILTERS)],
+        "border": rng.choice(BORDERS),
+        "mode": rng.choice(["correlate", "convolve"]),
+        "colour": rng.random() < 0.7,
+    }
+    if i % 7 == 6:
+        body |= {"filter": "identity", "kernel": CUSTOM}
+    return body
+
+
+def start_server(env: dict) -> tuple[subprocess.Popen, str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cmd = [sys.executable, "-m", "uvicorn", "convolab.web.app:create_app", "--factory"]
+    cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    proc = subprocess.Popen(cmd, env={**os.environ, **env})
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            if httpx.get(base + "/openapi.json").status_code == 200:
+                return proc, base
+        except httpx.TransportError:
+            time.sleep(0.1)
+    proc.terminate()
+    raise SystemExit("the server did not start")
+
+
+class Tally:
+    def __init__(self):
+        self.latencies: list[float] = []
+        self.errors: list[str] = []
+
+
+async def pupil(base: str, n: int, applies: int, think: float, tally: Tally, deadline: float):
+    rng = random.Random(n)
+    data = PHOTOS.get(n) or photo(n)
+    async with httpx.AsyncClient(base_url=base, timeout=60, verify=TLS) as c:
+
+        async def get(url):
+            r = await c.get(url)
+            if r.status_code != 200:
+                tally.errors.append(f"GET {url}: {r.status_code}")
+            return r
+
+        try:
+            await get("/convolutie")
+            await get("/static/explorer/explorer.js")
+            await get("/api/kernels")
+            await get("/api/samples")
+            up = await c.post(
+                f"/api/image?filename=foto{n}.jpg",
+                content=data,
+                headers={"content-type": "image/jpeg"},
+            )
+            if up.status_code != 200:
+                tally.errors.append(f"upload: {up.status_code} {up.text[:200]}")
+                return
+            info = up.json()
+            await get(info["url"])
+            await asyncio.sleep(rng.random() * think)
+            for i in range(applies):
+                if time.monotonic() > deadline:
+                    tally.errors.append("deadline reached")
+                    return
+                t0 = time.perf_counter()
+                r = await c.post("/api/apply", json=apply_body(info["image_id"], i, rng))
+                body = r.content
+                dt = time.perf_counter() - t0
+                if r.status_code != 200:
+                    tally.errors.append(f"apply: {r.status_code} {r.text[:200]}")
+                    continue
+                n_meta = int(r.headers["x-meta-length"])
+                meta = json.loads(body[:n_meta])
+                if len(body) - n_meta != meta["width"] * meta["height"] * meta["channels"]:
+                    tally.errors.append("apply: pixel count does not match")
+                    continue
+                tally.latencies.append(dt)
+                await asyncio.sleep(think * (0.5 + rng.random()))
+        except httpx.HTTPError as exc:
+            tally.errors.append(f"{type(exc).__name__}: {exc}")
+
+
+async def trainer(base: str, kind: str, stop: asyncio.Event, info: dict):
+    """Keep one training run of ``kind`` computing (its event stream open) until ``stop``."""
+    if kind == "filter":
+        url, body = "/api/learn/runs", {"target": "sobel-x", "speed": "max", "play": True}
+        body |= {"max_steps": 1000, "size": 64}
+    else:
+        url = "/api/network/runs"
+        body = {"dataset": "fashion-mnist", "epochs": 2, "train_limit": 6000, "play": True}
+    timeout = httpx.Timeout(60, read=None)
+    async with httpx.AsyncClient(base_url=base, timeout=timeout, verify=TLS) as c:
+        while not stop.is_set():
+            r = await c.post(url, json=body)
+            if r.status_code != 201:
+                info["errors"].append(f"{kind} run: {r.status_code} {r.text[:200]}")
+                await asyncio.sleep(2)
+                continue
+            info["started"][kind] = info["started"].get(kind, 0) + 1
+            run = r.json()
+            try:
+                async with c.stream("GET", run["events"]) as events:
+                    async for line in events.aiter_lines():
+                        if stop.is_set():
+                            break
+                        if line.startswith("data:") and '"status"' in line:
+                            event = json.loads(line[5:])
+                            if event.get("status") in ("finished", "error", "stopped", "expired"):
+                                break
+            except httpx.HTTPError as exc:
+                info["errors"].append(f"{kind} stream: {type(exc).__name__}")
+            await c.delete(f"{url}/{run['run']['id']}")
+
+
+def p(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    return float(np.percentile(values, q))
+
+
+def rss_mb(pid: int) -> float:
+    import psutil
+
+    return psutil.Process(pid).memory_info().rss / 2**20
+
+
+async def bombs(base: str, k: int, pid: int) -> dict:
+    data = bomb()
+    before = rss_mb(pid)
+    peak = before
+    async with httpx.AsyncClient(base_url=base, timeout=60, verify=TLS) as c:
+
+        async def one():
+            return await c.post("/api/image", content=data, headers={"content-type": "image/jpeg"})
+
+        tasks = [asyncio.create_task(one()) for _ in range(k)]
+        while not all(t.done() for t in tasks):
+            peak = max(peak, rss_mb(pid))
+            await asyncio.sleep(0.01)
+        codes = sorted({t.result().status_code for t in tasks})
+    after = rss_mb(pid)
+    return {
+        "bombs": k,
+        "bomb_bytes": len(data),
+        "bomb_status": codes,
+        "bomb_rss_before_mb": round(before, 1),
+        "bomb_rss_peak_mb": round(peak, 1),
+        "bomb_rss_after_mb": round(after, 1),
+        "bomb_rss_rise_mb": round(max(peak, after) - before, 1),
+    }
+
+
+async def run(args) -> dict:
+    # every simulated pupil comes from 127.0.0.1: allow the 5 training runs from one address
+    env = {"CONVOLAB_RUNS_PER_CLIENT": "16", "CONVOLAB_STREAMS_PER_CLIENT": "32"}
+    for n in range(args.pupils + 1):
+        PHOTOS[n] = photo(n)  # made before the clock runs: the client must not eat the CPU
+    proc, base = start_server(env)
+    deadline = time.monotonic() + args.max_seconds
+    stop = asyncio.Event()
+    training = {"errors": [], "started": {}}
+    trainers = []
+    try:
+        # warm up: caches, first imports, the thread pools
+        warm = Tally()
+        await pupil(base, 999, 3, 0.0, warm, deadline)
+        if warm.errors:
+            raise SystemExit(f"warm-up failed: {warm.errors[:3]}")
+        if args.with_training:
+            kinds = ["filter"] * 3 + ["network"] * 2
+            trainers = [asyncio.create_task(trainer(base, k, stop, training)) for k in kinds]
+            # the first run of a kind loads PyTorch and its data: wait until all 5 compute
+            until = time.monotonic() + 240
+            while sum(training["started"].values()) < len(kinds) and time.monotonic() < until:
+                await asyncio.sleep(0.5)
+            await asyncio.sleep(args.training_warmup)
+        idle = Tally()
+        await pupil(base, 0, args.applies, args.think, idle, deadline)
+        tally = Tally()
+        t0 = time.perf_counter()
+        await asyncio.gather(
+            *(
+                pupil(base, n + 1, args.applies, args.think, tally, deadline)
+                for n in range(args.pupils)
+            )
+        )
+        wall = time.perf_counter() - t0
+        stop.set()
+        for t in trainers:
+            t.cancel()
+        await asyncio.gather(*trainers, return_exceptions=True)
+        out = {
+            "pupils": args.pupils,
+            "applies": args.applies,
+            "think_s": args.think,
+            "with_training": args.with_training,
+            "p50_s": round(p(tally.latencies, 50), 4),
+            "p95_s": round(p(tally.latencies, 95), 4),
+            "max_s": round(max(tally.latencies, default=float("nan")), 4),
+            "idle_p50_s": round(p(idle.latencies, 50), 4),
+            "idle_p95_s": round(p(idle.latencies, 95), 4),
+            "errors": len(tally.errors) + len(idle.errors),
+            "error_examples": (idle.errors + tally.errors)[:5],
+            "applies_done": len(tally.latencies),
+            "applies_per_s": round(len(tally.latencies) / wall, 2),
+            "class_seconds": round(wall, 1),
+        }
+        if args.with_training:
+            out["training_runs_started"] = training["started"]
+            out["training_errors"] = training["errors"][:5]
+        if args.bombs:
+            out |= await bombs(base, args.bombs, proc.pid)
+        return out
+    finally:
+        stop.set()
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pupils", type=int, default=30)
+    parser.add_argument("--applies", type=int, default=20)
+    parser.add_argument("--think", type=float, default=0.3, help="seconds between applies")
+    parser.add_argument("--with-training", action="store_true")
+    parser.add_argument("--training-warmup", type=float, default=5.0)
+    parser.add_argument("--bombs", type=int, default=0, help="tiny 5000x5000 files at once")
+    parser.add_argument("--max-seconds", type=float, default=600.0, help="stop after this")
+    parser.add_argument("--json", help="write the results here")
+    args = parser.parse_args()
+    if not 1 <= args.pupils <= 60 or not 1 <= args.applies <= 100:
+        raise SystemExit("--pupils must be 1..60 and --applies 1..100 (a bounded load)")
+    out = asyncio.run(run(args))
+    text = json.dumps(out, indent=2)
+    print(text)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            f.write(text + "\n")
+    ok = out["errors"] == 0 and out["p95_s"] <= 1.0 and out["p95_s"] <= 3 * out["idle_p95_s"]
+    print(
+        f"\n30-pupil targets (p95 <= 1.0 s, <= 3 x idle p95, 0 errors): {'met' if ok else 'NOT met'}",
+        file=sys.stderr,
+    )
+
+
+if __name__ == "__main__":
+    main()
