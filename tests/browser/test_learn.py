@@ -10,7 +10,7 @@ import numpy as np
 
 import convolab as cl
 
-CONVERGED = "document.getElementById('learn').dataset.status === 'converged'"
+CONVERGED = "() => document.getElementById('learn').dataset.status === 'converged'"
 
 
 def grid_values(page, selector: str) -> np.ndarray:
@@ -23,13 +23,13 @@ def grid_values(page, selector: str) -> np.ndarray:
 def test_the_kernel_grid_changes_and_converges(page, screenshot):
     page.goto("/convolutie/leren?target=sobel-x&speed=fast")
     page.wait_for_selector("#lf-learned-grid td")
-    page.wait_for_function("!document.getElementById('lf-play').disabled")
+    page.wait_for_function("() => !document.getElementById('lf-play').disabled")
     start = grid_values(page, "#lf-learned-grid")
     target = grid_values(page, "#lf-target-grid")
     np.testing.assert_allclose(target, cl.kernel("sobel-x").values, atol=0.005)
     page.click("#lf-play")
     page.wait_for_function(
-        "document.getElementById('lf-learned-caption').textContent.match(/\\d+/)[0] > 5"
+        "() => document.getElementById('lf-learned-caption').textContent.match(/\\d+/)[0] > 5"
     )
     middle = grid_values(page, "#lf-learned-grid")
     assert not np.allclose(middle, start)  # the grid changes while it learns
@@ -54,7 +54,7 @@ def test_a_threshold_is_no_filter_and_the_page_says_so(page, screenshot):
     assert "Geen enkel 3×3-filter kan dit" in honest
     assert page.is_visible("#lf-best-grid td")
     page.click("#lf-play")
-    page.wait_for_function("document.getElementById('learn').dataset.status === 'at_floor'")
+    page.wait_for_function("() => document.getElementById('learn').dataset.status === 'at_floor'")
     stats = page.inner_text("#lf-stats")
     loss = float(re.search(r"verlies ([\d,]+)", stats).group(1).replace(",", "."))
     assert loss > 0.1  # visibly above zero
@@ -65,16 +65,20 @@ def test_a_threshold_is_no_filter_and_the_page_says_so(page, screenshot):
 def test_keyboard_in_english_and_a_typed_kernel(page, screenshot):
     page.goto("/en/convolution/learn?target=custom&kernel=0+1+0%3B+1+-4+1%3B+0+1+0")
     page.wait_for_selector("#lf-learned-grid td")
-    page.wait_for_function("!document.getElementById('lf-step').disabled")
+    page.wait_for_function("() => !document.getElementById('lf-step').disabled")
     assert not page.is_hidden("#lf-custom-wrap")
     np.testing.assert_allclose(
         grid_values(page, "#lf-target-grid"), [[0, 1, 0], [1, -4, 1], [0, 1, 0]]
     )
     page.focus("#lf-step")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.getElementById('lf-stats').textContent.startsWith('Step 1 ')")
+    page.wait_for_function(
+        "() => document.getElementById('lf-stats').textContent.startsWith('Step 1 ')"
+    )
     page.keyboard.press("Enter")
-    page.wait_for_function("document.getElementById('lf-stats').textContent.startsWith('Step 2 ')")
+    page.wait_for_function(
+        "() => document.getElementById('lf-stats').textContent.startsWith('Step 2 ')"
+    )
     assert "The layer's filter after 2 steps" in page.inner_text("#lf-learned-caption")
     # a learning rate far too large: the loss explodes and the page says what to do
     page.fill("#lf-lr", "8")
@@ -84,7 +88,7 @@ def test_keyboard_in_english_and_a_typed_kernel(page, screenshot):
     page.select_option("#lf-speed", "max")
     page.focus("#lf-play")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.getElementById('learn').dataset.status === 'diverged'")
+    page.wait_for_function("() => document.getElementById('learn').dataset.status === 'diverged'")
     assert "too large" in page.inner_text("#lf-status")
     assert page.is_disabled("#lf-play")
     screenshot(page, "learn-en-diverged")
@@ -92,10 +96,10 @@ def test_keyboard_in_english_and_a_typed_kernel(page, screenshot):
 
 def test_closing_the_page_stops_its_run(page):
     page.goto("/convolutie/leren?speed=slow")
-    page.wait_for_function("document.getElementById('learn').dataset.runId")
+    page.wait_for_function("() => document.getElementById('learn').dataset.runId")
     run_id = page.get_attribute("#learn", "data-run-id")
     page.click("#lf-play")
-    page.wait_for_function("document.getElementById('learn').dataset.run === 'running'")
+    page.wait_for_function("() => document.getElementById('learn').dataset.run === 'running'")
     api = page.context.request  # shares the page's session cookie
     assert api.get(f"/api/learn/runs/{run_id}").json()["run"]["status"] == "running"
     page.close()
