@@ -168,3 +168,26 @@ def test_the_path_overview_and_teacher_mode(page, screenshot, lang, page_errors,
     assert page.locator("#teacher-code").is_visible()
     page.goto(p["overview"])
     assert items.count() == 3
+
+
+@pytest.mark.parametrize(
+    "lang, url, run_title",
+    [("nl", "/leren/notebook", "Zelf uitvoeren"), ("en", "/en/learn/notebook", "Run it yourself")],
+)
+def test_the_notebook_page_shows_the_executed_notebook(page, lang, url, run_title):
+    """The shipped notebook with its outputs and figures (built ahead, nothing runs), how to
+    run it yourself, and no teacher version for pupils."""
+    page.goto(url)
+    figures = page.locator(".notebook-page img.nb-image")
+    assert figures.count() >= 15
+    first = figures.first
+    first.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.notebook-page img.nb-image')]"
+        ".slice(0, 3).every(i => i.complete && i.naturalWidth > 0)"
+    )
+    assert page.locator(".notebook-page .nb-output").count() > figures.count()
+    run = page.locator(".notebook-run")
+    assert run_title in run.inner_text() and "convolab notebook" in run.inner_text()
+    assert page.locator(".notebook-teacher").count() == 0
+    assert page.locator("a[href*='role=teacher']").count() == 0

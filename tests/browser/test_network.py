@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 
-FINISHED = "() => document.getElementById('network').dataset.run === 'finished'"
+from waiting import wait_true
+
+FINISHED = "document.getElementById('network').dataset.run === 'finished'"
 
 
 def test_train_watch_and_draw(page, screenshot):
@@ -13,7 +15,7 @@ def test_train_watch_and_draw(page, screenshot):
     assert page.input_value("#nw-dataset") == "digits"
     page.click("#nw-start")
     page.wait_for_selector("#nw-filters table.kgrid")
-    page.wait_for_function(FINISHED, timeout=120_000)
+    wait_true(page, FINISHED, timeout=120_000)
     status = page.inner_text("#nw-status")
     acc = float(re.search(r"([\d,]+)%", status).group(1).replace(",", "."))
     assert "Klaar" in status and acc >= 85
@@ -31,7 +33,7 @@ def test_train_watch_and_draw(page, screenshot):
     # choose another test photo: its feature maps come from the server
     page.click("#nw-examples button >> nth=5")
     assert page.get_attribute("#nw-examples button >> nth=5", "aria-pressed") == "true"
-    page.wait_for_function("() => document.querySelectorAll('#nw-maps canvas').length === 49")
+    wait_true(page, "document.querySelectorAll('#nw-maps canvas').length === 49")
     # the loss and accuracy charts describe themselves
     assert page.get_attribute("#nw-acc", "aria-label").startswith("Nauwkeurigheid: training")
     assert page.is_visible("#nw-download")
@@ -43,7 +45,7 @@ def test_train_watch_and_draw(page, screenshot):
     page.mouse.down()
     page.mouse.move(box["x"] + 140, box["y"] + 240, steps=12)
     page.mouse.up()
-    page.wait_for_function("() => document.getElementById('nw-draw-probs').children.length === 5")
+    wait_true(page, "document.getElementById('nw-draw-probs').children.length === 5")
     result = page.inner_text("#nw-draw-result")
     assert result.startswith("Het netwerk denkt:")
     screenshot(page, "network")
@@ -54,26 +56,27 @@ def test_train_watch_and_draw(page, screenshot):
     page.keyboard.press("Space")
     for _ in range(8):
         page.keyboard.press("ArrowDown")
-    page.wait_for_function(
-        "() => document.getElementById('nw-draw-result').textContent.startsWith('Het netwerk denkt')"
+    wait_true(
+        page,
+        "document.getElementById('nw-draw-result').textContent.startsWith('Het netwerk denkt')",
     )
 
 
 def test_english_page_pause_and_continue(page, screenshot):
     page.goto("/en/convolution/network?dataset=digits&epochs=10")
     page.click("#nw-start")
-    page.wait_for_function("() => document.getElementById('network').dataset.run === 'running'")
+    wait_true(page, "document.getElementById('network').dataset.run === 'running'")
     page.wait_for_selector("#nw-filters table.kgrid")
     page.click("#nw-pause")
-    page.wait_for_function("() => document.getElementById('network').dataset.run === 'paused'")
+    wait_true(page, "document.getElementById('network').dataset.run === 'paused'")
     assert page.inner_text("#nw-pause") == "Continue"
     step = page.eval_on_selector("#nw-progress", "p => p.value")
     page.wait_for_timeout(600)
     assert page.eval_on_selector("#nw-progress", "p => p.value") == step  # it really paused
     page.click("#nw-pause")
-    page.wait_for_function("() => document.getElementById('network').dataset.run === 'running'")
+    wait_true(page, "document.getElementById('network').dataset.run === 'running'")
     assert "Filter 1" in page.inner_text("#nw-filters")
     assert "Guess:" in page.inner_text("#nw-examples")
     screenshot(page, "network-en")
     page.click("#nw-start")  # start over: a new run replaces this one
-    page.wait_for_function("() => document.getElementById('network').dataset.run === 'running'")
+    wait_true(page, "document.getElementById('network').dataset.run === 'running'")

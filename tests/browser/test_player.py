@@ -93,7 +93,10 @@ def test_step_forward_and_compare_with_explain(page, screenshot):
     assert page.locator("#pl-input .pl-cell.pad").count() == 0
     # the sum -> grey value step is spelled out, rounding rule included
     explain = page.locator("#pl-mapping-explain").inner_text()
-    assert "28,5 wordt 29" in explain and page.locator("#pl-value").inner_text() in explain
+    assert (
+        "28,5 wordt 29" in explain
+        and f"grijswaarde {page.locator('#pl-value').inner_text()}" in explain
+    )
     # the state (step) is in the URL: reload and land on the same step
     assert parse_qs(urlsplit(page.url).query)["step"] == ["9"]
     page.reload()

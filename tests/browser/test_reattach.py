@@ -9,17 +9,12 @@ from __future__ import annotations
 
 import time
 
+from waiting import wait_true
 
-def poll(page, expression: str, timeout: float = 90.0):
-    """Evaluate ``expression`` in the page until it is true."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if page.evaluate(f"!!({expression})"):
-            return
-        if time.monotonic() > deadline:
-            status = page.evaluate("document.querySelector('.message')?.textContent")
-            raise AssertionError(f"not true within {timeout} s: {expression} ({status})")
-        time.sleep(0.1)
+
+def poll(page, expression: str, timeout: float = 90.0) -> None:
+    """Wait until ``expression`` is true in the page (``timeout`` in seconds)."""
+    wait_true(page, expression, timeout * 1000)
 
 
 LEARN = "document.getElementById('learn').dataset"

@@ -65,4 +65,51 @@ function init() {
   });
 }
 
+/**
+ * The tools embedded in the lesson (our own pages, same origin) keep their 720 x 800 frame
+ * where it fits. Where the screen is narrower (a phone), the tool stacks its parts and the
+ * frame grows with it, so nothing scrolls inside a page inside a page.
+ */
+function fitFrames() {
+  for (const frame of document.querySelectorAll(".lo-body iframe")) {
+    let doc;
+    try {
+      doc = frame.contentDocument;
+    } catch {
+      continue; // another site: leave its frame as it is
+    }
+    if (!doc || !doc.documentElement) continue;
+    const fit = () => {
+      const width = parseInt(frame.getAttribute("width"), 10) || 720;
+      if (frame.getBoundingClientRect().width >= width - 1) {
+        frame.style.height = "";
+        frame.classList.remove("grown");
+        return;
+      }
+      // the height of the tool itself (not of the frame's viewport, which it fills)
+      const parts = [doc.querySelector("main"), doc.querySelector(".embed-open")].filter(Boolean);
+      const bottom = Math.max(...parts.map((el) => el.getBoundingClientRect().bottom));
+      frame.style.height = `${Math.ceil(bottom + doc.defaultView.scrollY) + 4}px`;
+      frame.classList.add("grown");
+    };
+    if (!frame.dataset.fitting) {
+      frame.dataset.fitting = "1";
+      new ResizeObserver(fit).observe(doc.documentElement);
+      window.addEventListener("resize", fit);
+    }
+    fit();
+  }
+}
+
+function watchFrames() {
+  for (const frame of document.querySelectorAll(".lo-body iframe")) {
+    frame.addEventListener("load", () => {
+      delete frame.dataset.fitting;
+      fitFrames();
+    });
+  }
+  fitFrames();
+}
+
 init();
+watchFrames();

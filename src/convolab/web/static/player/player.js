@@ -155,7 +155,8 @@ function showError(message) {
 }
 
 function saveState() {
-  state.step = step;
+  // the asked pixel's step needs no "step" in the URL (row and col say it)
+  state.step = trace && step === trace.start ? -1 : step;
   writeState(state, DEFAULTS);
 }
 
@@ -194,7 +195,9 @@ const pick = (v) => (Array.isArray(v) ? v[channel()] : v);
  * at least 12 px). */
 function fitCells(grid, columns) {
   const room = grid.closest(".pl-panel").clientWidth - 10;
-  const size = Math.max(30, Math.min(46, Math.floor(room / Math.max(columns, 1))));
+  // in a frame the grids stay small enough for the calculation to fit below them
+  const most = document.body.classList.contains("embed") ? 31 : 46;
+  const size = Math.max(30, Math.min(most, Math.floor(room / Math.max(columns, 1))));
   grid.style.setProperty("--cell", `${size}px`);
   grid.classList.toggle("roomy", size >= 44);
 }
