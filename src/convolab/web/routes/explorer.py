@@ -361,7 +361,7 @@ async def api_image(
 
 def _working_png(image_id: str, grey: bool) -> bytes:
     w = images.STORE.get(image_id)
-    return _png(_grey(w.rgb) if grey else w.rgb)
+    return _png(w.grey if grey else w.rgb)
 
 
 @router.get(
@@ -441,7 +441,7 @@ def compute(body: ApplyRequest, lang: str) -> dict:
     original = None
     filename = body.filename
     if working is not None:
-        img = working.rgb if body.colour else _grey(working.rgb)
+        img = working.rgb if body.colour else working.grey
         original = working.original
         filename = body.filename if body.filename is not None else working.filename
         colour_source = True
