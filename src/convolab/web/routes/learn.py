@@ -150,7 +150,12 @@ async def find_run(request: Request, kind: str, run_id: str):
 
 
 async def start_run(
-    request: Request, response: Response, kind: str, make_job, play: bool, meta: dict
+    request: Request,
+    response: Response,
+    kind: str,
+    make_job,
+    play: bool,
+    meta: dict | None = None,
 ):
     """Make the job (bad settings: 400/422 naming the setting) and start its run; ``meta``:
     the settings as asked (answered again to a page that reattaches)."""
