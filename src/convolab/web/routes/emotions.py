@@ -369,10 +369,7 @@ def _job(x, y, ids, labels, source: str, body: RunIn):
 
 
 async def _find(request: Request, run_id: str):
-    run = await find_run(request, "network", run_id)
-    if run.kind != "emotions":
-        raise ApiError.key(404, "run_not_found", "learn.err_run_not_found")
-    return run
+    return await find_run(request, "emotions", run_id)
 
 
 @router.post("/api/emotions/runs", tags=["emotions"], status_code=201)
@@ -388,8 +385,14 @@ async def create_run(body: RunIn, request: Request, response: Response):
             DEFAULT_LABELS,
             "generated",
         )
+    meta = body.model_dump(exclude={"play"})
     run = await start_run(
-        request, response, "network", lambda: _job(x, y, ids, labels, source, body), body.play
+        request,
+        response,
+        "emotions",
+        lambda: _job(x, y, ids, labels, source, body),
+        body.play,
+        meta,
     )
     return run_answer(run, "/api/emotions/runs")
 

@@ -49,7 +49,11 @@ router = APIRouter()
 SESSION_COOKIE = "convolab_session"
 _SESSION_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 #: how many runs of each kind may compute at once (the rest wait in a queue)
-LIMITS = {"network": ("CONVOLAB_MAX_RUNS", 2), "filter": ("CONVOLAB_MAX_FILTER_RUNS", 4)}
+LIMITS = {
+    "network": ("CONVOLAB_MAX_RUNS", 2),
+    "filter": ("CONVOLAB_MAX_FILTER_RUNS", 4),
+    "emotions": ("CONVOLAB_MAX_EMOTION_RUNS", 2),  # the emotions page's CNN (routes/emotions.py)
+}
 _managers_lock = threading.Lock()
 HEARTBEAT = 10.0  # seconds between keep-alive comments on an idle stream
 RUNS_PER_CLIENT = 6  # runs of each kind one computer may hold (CONVOLAB_RUNS_PER_CLIENT)
@@ -146,7 +150,12 @@ async def find_run(request: Request, kind: str, run_id: str):
 
 
 async def start_run(
-    request: Request, response: Response, kind: str, make_job, play: bool, meta: dict
+    request: Request,
+    response: Response,
+    kind: str,
+    make_job,
+    play: bool,
+    meta: dict | None = None,
 ):
     """Make the job (bad settings: 400/422 naming the setting) and start its run; ``meta``:
     the settings as asked (answered again to a page that reattaches)."""
