@@ -348,3 +348,16 @@ def test_exact_at_the_int16_bound(k):
         assert engine.cv2.CV_16S not in calls
     finally:
         engine.cv2.filter2D, engine.cv2.sepFilter2D = real_f, real_s
+
+
+def test_near_ties_are_found_on_both_sides_of_every_half():
+    from convolab.engine import _near_ties
+
+    tol = 1e-9
+    x = np.array([2.5, -0.5, -2.5, 3.5 - 1e-10, 3.5 + 1e-10, 7.2, 0.0, -1.4999999, 1e12 + 0.5,
+                  4.5 - 1e-8, 2.0**40 + 0.5, 0.49999999999999994])  # fmt: skip
+    want = [0, 1, 2, 3, 4, 8, 10, 11]
+    for bound in (2.0**41, 2.0**60):  # the rounding trick, and the direct distance
+        assert _near_ties(x, tol, bound).tolist() == want
+    many = np.tile(x, 5000)  # several blocks
+    assert _near_ties(many, tol, 2.0**41).size == 8 * 5000

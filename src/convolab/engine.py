@@ -374,28 +374,18 @@ def _opencv_geometry(src, k_shape, border: str, plan: Plan, filt) -> np.ndarray:
 # sum |k| * max |pixel| (direct sums: about taps * 1e-16; the float64 DFT: about 1e-13).
 _TIE_TOLERANCE = 2.0**-30
 _TIE_BLOCK = 16384
+_ROUNDER = 1.5 * 2.0**52
 
 
 def _settle_ties(out: np.ndarray, img, k: np.ndarray, border: str, plan: Plan) -> None:
     """Recompute, in place, the pixels within rounding distance of an x.5 tie with the
     sequential sum of the step trace, so that rounding (half up) cannot tip them apart."""
-    m = 255.0 if img.dtype == np.uint8 else float(np.abs(img).max())
+    m = 255.0 if img.dtype == np.uint8 else max(-float(img.min()), float(img.max()), 0.0)
     tol = _TIE_TOLERANCE * float(np.abs(k).sum()) * m + 1e-300
-    flat = out.reshape(-1)
-    buf = np.empty(min(flat.size, _TIE_BLOCK))
-    found = []
-    for start in range(0, flat.size, _TIE_BLOCK):  # blocks that stay in the cache
-        x = flat[start : start + _TIE_BLOCK]
-        d = buf[: x.size]
-        np.floor(x, out=d)
-        np.subtract(x, d, out=d)  # the fraction, exact
-        d -= 0.5
-        np.abs(d, out=d)
-        if d.min() <= tol:
-            found.append(start + np.flatnonzero(d <= tol))
-    if not found:
+    found = _near_ties(out.reshape(-1), tol, float(np.abs(k).sum()) * m)
+    if not found.size:
         return
-    near = np.unravel_index(np.concatenate(found), out.shape)
+    near = np.unravel_index(found, out.shape)
     r, c = near[0], near[1]
     h, w = img.shape[:2]
     kh, kw = k.shape
@@ -410,6 +400,36 @@ def _settle_ties(out: np.ndarray, img, k: np.ndarray, border: str, plan: Plan) -
             v[zero] = 0.0
             acc += k[i, j] * v
     out[near] = acc
+
+
+def _near_ties(flat: np.ndarray, tol: float, bound: float) -> np.ndarray:
+    """Indices of the values within ``tol`` of an x.5 (``bound``: no value is larger)."""
+    buf = np.empty(min(flat.size, _TIE_BLOCK))
+    found = []
+    edge = 0.5 - tol
+    if tol < 0.25 and bound < 2.0**50:
+        # x + 1.5 * 2**52 lies where the float64 spacing is 1, so (x + C) - C is x rounded
+        # to a whole number and e = x - that is exact, in -0.5..0.5: |e| >= 0.5 - tol marks
+        # the sums within tol of an x.5 (three passes, in blocks that stay in the cache)
+        for start in range(0, flat.size, _TIE_BLOCK):
+            x = flat[start : start + _TIE_BLOCK]
+            e = buf[: x.size]
+            np.add(x, _ROUNDER, out=e)
+            e -= _ROUNDER
+            np.subtract(x, e, out=e)
+            if e.max() >= edge or e.min() <= -edge:
+                found.append(start + np.flatnonzero(np.abs(e) >= edge))
+    else:  # huge sums or tolerances: the distance to the nearest x.5 directly
+        for start in range(0, flat.size, _TIE_BLOCK):
+            x = flat[start : start + _TIE_BLOCK]
+            d = buf[: x.size]
+            np.floor(x, out=d)
+            np.subtract(x, d, out=d)  # the fraction, exact
+            d -= 0.5
+            np.abs(d, out=d)
+            if d.min() <= tol:
+                found.append(start + np.flatnonzero(d <= tol))
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.intp)
 
 
 _local = threading.local()

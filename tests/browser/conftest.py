@@ -8,8 +8,8 @@
   ``page_errors.allow(r"status of 413")``.
 - ``screenshot(page_or_locator, name)``: saves ``docs/screenshots/<name>.png`` (a page: the
   full page; a locator: that element, e.g. an iframe).
-- ``axe(page)``: runs the vendored axe-core (``tests/browser/vendor/``) on the page and every
-  frame in it and returns the violations (axe's dicts: ``id``, ``impact``, ``help``, ``nodes``).
+- ``axe(page, frames=True)``: runs the vendored axe-core (``tests/browser/vendor/``) on the page
+  and every frame in it (``frames=False``: the page alone) and returns the violations (axe's dicts: ``id``, ``impact``, ``help``, ``nodes``).
   ``axe_check(page, state)`` fails the test when any violation is serious or critical, listing
   each rule and the elements it found. axe is injected with ``frame.evaluate(source)``, which
   runs through the DevTools protocol and is not subject to the page's Content-Security-Policy
@@ -50,6 +50,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 #: The teacher code of the live server (``CONVOLAB_TEACHER_CODE``).
 TEACHER_CODE = "KLAS-2026"
+#: The live server keeps at most this many MB of uploaded working copies (about five photos of
+#: 1024 x 768), so a test can see one pushed out (``CONVOLAB_IMAGE_CACHE_MB``).
+IMAGE_CACHE_MB = 16
 AXE_JS = Path(__file__).parent / "vendor" / "axe.min.js"
 AXE_BLOCKING = ("serious", "critical")
 
@@ -88,7 +91,11 @@ def live_server():
         stdout=log,
         stderr=subprocess.STDOUT,
         cwd=ROOT,
-        env={**os.environ, "CONVOLAB_TEACHER_CODE": TEACHER_CODE},
+        env={
+            **os.environ,
+            "CONVOLAB_TEACHER_CODE": TEACHER_CODE,
+            "CONVOLAB_IMAGE_CACHE_MB": str(IMAGE_CACHE_MB),
+        },
     )
     try:
         deadline = time.monotonic() + 60
@@ -225,15 +232,16 @@ def screenshot():
     return take
 
 
-def axe_violations(page) -> list[dict]:
-    """axe-core's violations for ``page`` including its frames (same-origin iframes)."""
+def axe_violations(page, *, frames: bool = True) -> list[dict]:
+    """axe-core's violations for ``page`` including its frames (same-origin iframes), or
+    for the page alone with ``frames=False``."""
     source = AXE_JS.read_text(encoding="utf-8")
-    for frame in page.frames:
+    for frame in page.frames if frames else [page.main_frame]:
         if not frame.is_detached() and not frame.evaluate("typeof window.axe === 'object'"):
             frame.evaluate(source)
     return page.evaluate(
-        """async () => {
-            const r = await window.axe.run(document, {resultTypes: ["violations"]});
+        """async (frames) => {
+            const r = await window.axe.run(document, {resultTypes: ["violations"], iframes: frames});
             return r.violations.map(v => ({
                 id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
                 nodes: v.nodes.map(n => ({
@@ -241,7 +249,8 @@ def axe_violations(page) -> list[dict]:
                     summary: n.failureSummary,
                 })),
             }));
-        }"""
+        }""",
+        frames,
     )
 
 
@@ -269,8 +278,8 @@ def axe():
 def axe_check():
     """``axe_check(page, state="loaded")`` fails on serious or critical axe findings."""
 
-    def check(page, state: str = "loaded") -> list[dict]:
-        violations = axe_violations(page)
+    def check(page, state: str = "loaded", *, frames: bool = True) -> list[dict]:
+        violations = axe_violations(page, frames=frames)
         blocking = serious_violations(violations)
         if blocking:
             pytest.fail(

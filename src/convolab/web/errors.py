@@ -240,7 +240,15 @@ def from_core(exc: Exception) -> ApiError:
     from the catalogue, any other error is a plain ``invalid_value``/``invalid_type``."""
     status = 422 if isinstance(exc, TypeError) else 400
     if isinstance(exc, ConvolabError):
-        code = exc.code
-    else:
-        code = "invalid_type" if status == 422 else "invalid_value"
-    return ApiError(status, code, {lang: core_message(exc, lang) for lang in LANGS})
+        return ApiError(status, exc.code, {lang: core_message(exc, lang) for lang in LANGS})
+    # an error without a code has no Dutch wording: say so plainly, keep the detail in English
+    log.warning("core error without a code: %r", exc)
+    code = "invalid_type" if status == 422 else "invalid_value"
+    return ApiError(
+        status,
+        code,
+        {
+            "nl": t("common.err_bad_request", "nl"),
+            "en": f"{t('common.err_bad_request', 'en')} {core_message(exc, 'en')}",
+        },
+    )

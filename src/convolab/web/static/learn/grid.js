@@ -79,6 +79,12 @@ export function drawGrid(container, values, { scale = null, digits = 2, caption 
  * A line chart. series: [{points: [[x, y], ...], colour, dash, width}]. log: log10 y axis.
  * yRange: [lo, hi] for a fixed y axis (linear charts), else from the data.
  */
+/** 10 to the power e written as a pupil writes it: 100, 10, 1, 0,1, 0,01 (0.01 in English). */
+export function powerOfTen(e) {
+  if (e >= 0) return String(10 ** e);
+  return `0${lang() === "en" ? "." : ","}${"0".repeat(-e - 1)}1`;
+}
+
 export function drawChart(canvas, series, { log = false, yRange = null, xLabel = "", yFormat = null } = {}) {
   const dpr = window.devicePixelRatio || 1;
   const w = canvas.clientWidth || canvas.width;
@@ -125,7 +131,7 @@ export function drawChart(canvas, series, { log = false, yRange = null, xLabel =
     const y = Y(v);
     ctx.strokeStyle = "#e3e6ea";
     ctx.beginPath(); ctx.moveTo(pad.l, y); ctx.lineTo(w - pad.r, y); ctx.stroke();
-    const label = yFormat ? yFormat(v) : log ? `1e${Math.round(Math.log10(v))}` : fmt(v, 2);
+    const label = yFormat ? yFormat(v) : log ? powerOfTen(Math.round(Math.log10(v))) : fmt(v, 2);
     ctx.fillText(label, pad.l - 4, y);
   }
   ctx.textAlign = "center";

@@ -218,8 +218,12 @@ function drawStatic() {
     const guess = document.createElement("span");
     guess.className = "nw-guess";
     guess.textContent = t("network.no_guess");
-    b.append(c, truth, guess);
-    b.setAttribute("aria-label", t("network.example_button", { n: n + 1, label: classes()[ex.label] }));
+    // the button's name is its visible text with the photo's number in front (not an
+    // aria-label that leaves the guess out)
+    const name = document.createElement("span");
+    name.className = "visually-hidden";
+    name.textContent = `${t("network.example_name", { n: n + 1 })}: `;
+    b.append(name, c, truth, guess);
     b.addEventListener("click", () => {
       example = n;
       for (const o of box.querySelectorAll("button")) o.setAttribute("aria-pressed", String(o === b));

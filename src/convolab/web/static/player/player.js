@@ -172,7 +172,7 @@ function luminance([r, g, b]) {
 }
 
 /** Paint a cell in its grey value or colour, with the text colour of the higher contrast
- * (black or white: at least 4.5:1 on any background). */
+ * (pure black or white, see player.css: at least 4.58:1 on any background). */
 function paint(el, v) {
   const rgb = Array.isArray(v) ? v : [v, v, v];
   el.style.backgroundColor = `rgb(${rgb[0]},${rgb[1]},${rgb[2]})`;
