@@ -11,7 +11,9 @@ Starts its own server (uvicorn, one process, as ``convolab serve`` runs it) on a
 3. with ``--with-training``: during both phases 3 filter-learning runs and 2 CNN trainings
    (``/api/learn/runs``, ``/api/network/runs``, each with its event stream open, as a watching
    page has) keep computing; a run that ends is replaced by a new one;
-4. with ``--bombs K``: afterwards, K tiny files whose header claims 5000 x 5000 are uploaded at
+4. with ``--compare-inline``: the class once more, each apply sending the photo inline
+   (base64 in the JSON, decoded for every request: the old way), for a ratio in one run;
+5. with ``--bombs K``: afterwards, K tiny files whose header claims 5000 x 5000 are uploaded at
    once and the server's RSS before/after is reported (target: + < 300 MB for 8).
 
 Latency is the round trip of one ``POST /api/apply`` seen by the pupil (request to last byte).
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import io
 import json
 import os
@@ -108,7 +111,16 @@ class Tally:
         self.errors: list[str] = []
 
 
-async def pupil(base: str, n: int, applies: int, think: float, tally: Tally, deadline: float):
+async def pupil(
+    base: str,
+    n: int,
+    applies: int,
+    think: float,
+    tally: Tally,
+    deadline: float,
+    inline: bool = False,
+):
+    """One pupil. ``inline``: the old way, the photo (base64 in the JSON) with every apply."""
     rng = random.Random(n)
     data = PHOTOS.get(n) or photo(n)
     async with httpx.AsyncClient(base_url=base, timeout=60, verify=TLS) as c:
@@ -135,12 +147,17 @@ async def pupil(base: str, n: int, applies: int, think: float, tally: Tally, dea
             info = up.json()
             await get(info["url"])
             await asyncio.sleep(rng.random() * think)
+            b64 = base64.b64encode(data).decode("ascii") if inline else None
             for i in range(applies):
                 if time.monotonic() > deadline:
                     tally.errors.append("deadline reached")
                     return
+                body = apply_body(info["image_id"], i, rng)
+                if inline:
+                    del body["image_id"]
+                    body["upload"] = b64
                 t0 = time.perf_counter()
-                r = await c.post("/api/apply", json=apply_body(info["image_id"], i, rng))
+                r = await c.post("/api/apply", json=body)
                 body = r.content
                 dt = time.perf_counter() - t0
                 if r.status_code != 200:
@@ -282,6 +299,23 @@ async def run(args) -> dict:
             "applies_per_s": round(len(tally.latencies) / wall, 2),
             "class_seconds": round(wall, 1),
         }
+        if args.compare_inline:
+            # the same class, each apply carrying the photo inline (base64 JSON), as before
+            old = Tally()
+            t0 = time.perf_counter()
+            await asyncio.gather(
+                *(
+                    pupil(base, n + 1, args.applies, args.think, old, deadline, inline=True)
+                    for n in range(args.pupils)
+                )
+            )
+            old_wall = time.perf_counter() - t0
+            out |= {
+                "inline_p50_s": round(p(old.latencies, 50), 4),
+                "inline_p95_s": round(p(old.latencies, 95), 4),
+                "inline_errors": len(old.errors),
+                "inline_applies_per_s": round(len(old.latencies) / old_wall, 2),
+            }
         if args.with_training:
             out["training_runs_started"] = training["started"]
             out["training_errors"] = training["errors"][:5]
@@ -305,6 +339,11 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=0.3, help="seconds between applies")
     parser.add_argument("--with-training", action="store_true")
     parser.add_argument("--training-warmup", type=float, default=5.0)
+    parser.add_argument(
+        "--compare-inline",
+        action="store_true",
+        help="then run the class again sending the photo inline with every apply (as before)",
+    )
     parser.add_argument("--bombs", type=int, default=0, help="tiny 5000x5000 files at once")
     parser.add_argument("--max-seconds", type=float, default=600.0, help="stop after this")
     parser.add_argument("--json", help="write the results here")

@@ -22,12 +22,15 @@ ENGLISH_WORDS = frozenset(
     """.split()
 )
 
-_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|`[^`]*`")
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|`[^`]*`|‘[^’]*’|“[^”]*”")
+#: A single word in parentheses is a technical term after its Dutch word:
+#: "Stapgrootte (stride)" (the glossary's style), not an English sentence.
+_TERM = re.compile(r"\(\w+\)")
 _CODE = re.compile(r"\w+(?:[._]\w+)+(?:\([^)]*\))?")  # convolab.load_image(pad), max_pixels
 _WORD = re.compile(r"[A-Za-z]+")
 
 
 def english_words(text: str) -> list[str]:
     """The English words of ``text`` (quoted parts left out), in order."""
-    plain = _CODE.sub(" ", _QUOTED.sub(" ", text))
+    plain = _CODE.sub(" ", _TERM.sub(" ", _QUOTED.sub(" ", text)))
     return [w for w in _WORD.findall(plain) if w.lower() in ENGLISH_WORDS]

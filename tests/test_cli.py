@@ -1,5 +1,6 @@
 """The convolab command: real subprocesses where the exit code matters."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,11 @@ from convolab.cli import main
 
 def run(*args):
     return subprocess.run(
-        [sys.executable, "-m", "convolab.cli", *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "convolab.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "CONVOLAB_LANG": "en"},
     )
 
 

@@ -45,6 +45,7 @@ def test_round_half_up():
 
     x = [28.5, 28.49, 2.5, -0.5, -1.5, -2.5, -2.51, 0.49999999999999994, 2.0**52 + 1, -0.0]
     assert round_half_up(x).tolist() == [29, 28, 3, 0, -1, -2, -3, 0, 2.0**52 + 1, 0]
+    assert round_half_up([np.inf, -np.inf]).tolist() == [np.inf, -np.inf]  # no warning
     # floor(x + 0.5) would turn the largest float below 0.5 into 1
     assert np.floor(0.49999999999999994 + 0.5) == 1.0
 

@@ -18,6 +18,7 @@ CORE = [
     "convolab.explain",
     "convolab.imageio",
     "convolab.samples",
+    "convolab.pooling",
 ]
 
 

@@ -90,6 +90,12 @@ def test_image_bounds():
     assert integer_image_bound(np.zeros((2, 2), np.uint8)) == 255
     assert integer_image_bound(np.array([[3.0, -70000.0]])) == 70000
     assert integer_image_bound(np.array([[3.5]])) is None
+    late = np.full((100, 100), 7.0)
+    late[99, 99] = 7.5  # past the first pixels that are looked at first
+    assert integer_image_bound(late) is None
+    assert integer_image_bound(late[:, 1::2]) is None  # not contiguous
+    assert integer_image_bound(late[:, ::2]) == 7  # the 7.5 is not in it
+    assert integer_image_bound(np.full((100, 100), -7.0)) == 7
     assert integer_image_bound(np.array([[2**40]], dtype=np.int64)) == 2**40
     assert exact_plan(np.array([[0.25]]), np.ones((3, 3))) is None  # fractions in the image
 

@@ -9,7 +9,8 @@
     convolab export-learning-objects DIR
 
 IN is an image file, a folder of images, or ``sample:NAME`` (a built-in photo).
-Bad input ends with exit code 2 and one line on stderr.
+Bad input ends with exit code 2 and one line on stderr, in Dutch or English
+(``CONVOLAB_LANG=nl|en``, else the locale).
 """
 
 from __future__ import annotations
@@ -267,14 +268,42 @@ COMMANDS = {
 }
 
 
+def cli_lang(environ=None) -> str:
+    """The language of error lines: ``CONVOLAB_LANG`` (``nl``/``en``), else Dutch when the
+    locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``) is Dutch, else English."""
+    import os
+
+    env = os.environ if environ is None else environ
+    chosen = env.get("CONVOLAB_LANG", "").strip().lower()
+    if chosen in ("nl", "en"):
+        return chosen
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "")
+        if value:
+            return "nl" if value.lower().startswith("nl") else "en"
+    return "en"
+
+
+def error_line(exc: BaseException, lang: str | None = None) -> str:
+    """One line for a bad input: a core error worded from the catalogue in ``lang``."""
+    from .errors import message
+
+    text = message(exc, lang or cli_lang()) if not isinstance(exc, UsageError) else str(exc)
+    if isinstance(exc, MemoryError):
+        text = "not enough memory for this input" if text == "MemoryError" else text
+    text = " ".join(text.split())  # one line, whatever the message holds
+    label = "fout" if (lang or cli_lang()) == "nl" else "error"
+    return f"convolab: {label}: {text}"
+
+
 def main(argv=None) -> int:
     try:
         args = build_parser().parse_args(argv)
         COMMANDS[args.command](args)
     except BrokenPipeError:  # e.g. `convolab filters | head`
         return 0
-    except (UsageError, ValueError, TypeError, OSError) as exc:
-        print(f"convolab: error: {exc}", file=sys.stderr)
+    except (UsageError, ValueError, TypeError, OSError, MemoryError) as exc:
+        print(error_line(exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -38,7 +38,8 @@ def round_half_up(x, out=None) -> np.ndarray:
     """
     x = np.asarray(x, dtype=np.float64)
     f = np.floor(x)
-    up = np.subtract(x, f)
+    with np.errstate(invalid="ignore"):  # inf - inf: not up, inf stays inf
+        up = np.subtract(x, f)
     np.greater_equal(up, 0.5, out=up)
     return np.add(f, up, out=out)
 

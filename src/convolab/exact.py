@@ -159,6 +159,9 @@ def integer_image_bound(img: np.ndarray) -> int | None:
         m = int(np.abs(img.astype(np.int64)).max()) if img.size else 0
         return m if m <= FLOAT64_EXACT else None
     if img.dtype.kind == "f":
+        head = img.reshape(-1)[:4096] if img.flags.c_contiguous else img[:8].reshape(-1)
+        if not np.array_equal(head, np.floor(head)):
+            return None  # fractions already in the first pixels: no full scan
         lo, hi = float(img.min()), float(img.max())
         m = max(abs(lo), abs(hi))
         if m > FLOAT64_EXACT or not np.array_equal(img, np.floor(img)):

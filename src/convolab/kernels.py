@@ -17,7 +17,7 @@ from fractions import Fraction
 import numpy as np
 
 from ._validate import MAX_KERNEL_SIZE, finite_array, positive_int
-from .errors import InvalidType, InvalidValue, suggestion
+from .errors import InvalidType, InvalidValue, TooLarge, suggestion
 
 MAPPINGS = ("clip", "abs", "offset", "rescale")
 
@@ -460,6 +460,8 @@ _CELL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 #: Longest cell ``parse_cell`` reads (characters): ``0.1111111111111111`` fits easily.
 MAX_CELL_CHARS = 40
+#: Longest kernel text ``parse_kernel`` reads: the largest kernel with the longest cells.
+MAX_KERNEL_TEXT = MAX_KERNEL_SIZE * MAX_KERNEL_SIZE * (MAX_CELL_CHARS + 1)
 
 
 def _where(where) -> dict:
@@ -522,6 +524,8 @@ def parse_kernel(text: str) -> np.ndarray:
     s = text.strip()
     if not s:
         raise InvalidValue("kernel_text_empty")
+    if len(s) > MAX_KERNEL_TEXT:
+        raise TooLarge("kernel_text_too_long", length=len(s), limit=MAX_KERNEL_TEXT)
     if s.startswith("["):
         rows = _bracket_rows(s)
     else:

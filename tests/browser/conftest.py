@@ -50,6 +50,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 #: The teacher code of the live server (``CONVOLAB_TEACHER_CODE``).
 TEACHER_CODE = "KLAS-2026"
+#: The live server keeps at most this many MB of uploaded working copies (about five photos of
+#: 1024 x 768), so a test can see one pushed out (``CONVOLAB_IMAGE_CACHE_MB``).
+IMAGE_CACHE_MB = 16
 AXE_JS = Path(__file__).parent / "vendor" / "axe.min.js"
 AXE_BLOCKING = ("serious", "critical")
 
@@ -88,7 +91,13 @@ def live_server():
         stdout=log,
         stderr=subprocess.STDOUT,
         cwd=ROOT,
-        env={**os.environ, "CONVOLAB_TEACHER_CODE": TEACHER_CODE},
+        env={
+            **os.environ,
+            "CONVOLAB_TEACHER_CODE": TEACHER_CODE,
+            "CONVOLAB_IMAGE_CACHE_MB": str(IMAGE_CACHE_MB),
+            # the address the teacher page shows the pupils (convolab serve --class sets it)
+            "CONVOLAB_CLASS_URL": base + "/",
+        },
     )
     try:
         deadline = time.monotonic() + 60

@@ -15,7 +15,7 @@ import convolab as cl
 
 def ready(page):
     page.wait_for_function(
-        "document.getElementById('ar-busy').hidden"
+        "() => document.getElementById('ar-busy').hidden"
         " && document.querySelectorAll('#ar-output .ar-out').length > 0"
     )
 
@@ -119,16 +119,16 @@ def test_a_division_that_is_not_whole_is_explained(page, screenshot):
 def test_kernel_larger_than_padded_input_is_a_clear_message(page, page_errors):
     page_errors.allow(r"status of 400")
     page.goto("/convolutie/rekenen?rows=2&cols=5&krows=4&padding=valid")
-    page.wait_for_function("!document.getElementById('ar-error').hidden")
+    page.wait_for_function("() => !document.getElementById('ar-error').hidden")
     text = page.locator("#ar-error").inner_text()
     assert "groter dan de opgevulde invoer" in text and "4 rijen" in text
     page.select_option("#ar-padding", "full")
-    page.wait_for_function("document.getElementById('ar-error').hidden")
+    page.wait_for_function("() => document.getElementById('ar-error').hidden")
     ready(page)
     assert shown_output(page) == (cl.output_size(2, 4, padding="full"), 7)
 
     page.goto("/en/convolution/arithmetic?rows=9&cols=3&kcols=2&dilation=3&padding=valid")
-    page.wait_for_function("!document.getElementById('ar-error').hidden")
+    page.wait_for_function("() => !document.getElementById('ar-error').hidden")
     text = page.locator("#ar-error").inner_text()
     assert "larger than the padded input" in text and "(4 columns with dilation 3)" in text
     assert "groter" not in text

@@ -264,29 +264,6 @@ def test_download_gives_the_png_shown(page, tmp_path, query, expected):
     assert np.array_equal(downloaded, as_rgba(library_output(sample, kernel, **options)))
 
 
-@pytest.mark.parametrize("lang", ["nl", "en"])
-def test_iframe_720x800(page, live_server, screenshot, lang):
-    url = live_server + ("/convolutie" if lang == "nl" else "/en/convolution") + "?embed=1"
-    page.set_viewport_size({"width": 760, "height": 840})
-    page.set_content(
-        f'<iframe id="demo" src="{url}" width="720" height="800" style="border:0"'
-        ' title="convolab"></iframe>'
-    )
-    frame = page.frame_locator("#demo")
-    frame.locator("#explorer[data-state=done]").wait_for()
-    inner = next(f for f in page.frames if f.url.startswith(url))
-    sizes = inner.evaluate(
-        "({sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth,"
-        " header: !!document.querySelector('.site-header'), lang: document.documentElement.lang})"
-    )
-    assert sizes["sw"] <= sizes["cw"] == 720, sizes
-    assert not sizes["header"] and sizes["lang"] == lang
-    # input, filter and output start side by side, at the top of the frame
-    tops = [inner.locator(s).bounding_box()["y"] for s in (".ex-input", ".ex-filter", ".ex-output")]
-    assert max(tops) - min(tops) < 2
-    screenshot(page.locator("#demo"), f"explorer-embed-{lang}")
-
-
 @pytest.mark.parametrize(("lang", "width"), [("nl", 1280), ("en", 1280), ("nl", 360)])
 def test_full_page_layout(page, screenshot, lang, width):
     page.set_viewport_size({"width": width, "height": 900})

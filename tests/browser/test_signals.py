@@ -23,7 +23,7 @@ COUNT_COLOURS = """() => {
 
 def wait_ready(page):
     page.wait_for_function(
-        "document.getElementById('sg-chart').getAttribute('aria-busy') === 'false'"
+        "() => document.getElementById('sg-chart').getAttribute('aria-busy') === 'false'"
         " && document.getElementById('sg-step-status').textContent.length > 0"
     )
 
@@ -44,8 +44,10 @@ def test_ecg_plot_beats_and_player(page, screenshot):
     status0 = page.locator("#sg-step-status").inner_text()
     at0 = int(page.locator("#sg-at").input_value())
     page.click("#sg-forward")
-    page.wait_for_function(f"document.getElementById('sg-at').value !== '{at0}'")
-    page.wait_for_function(f"document.getElementById('sg-step-status').textContent !== {status0!r}")
+    page.wait_for_function(f"() => document.getElementById('sg-at').value !== '{at0}'")
+    page.wait_for_function(
+        f"() => document.getElementById('sg-step-status').textContent !== {status0!r}"
+    )
     at1 = int(page.locator("#sg-at").input_value())
     assert at1 > at0
     cells = page.locator("#sg-strip tr").nth(2).locator("td").all_inner_texts()
@@ -57,7 +59,7 @@ def test_ecg_plot_beats_and_player(page, screenshot):
 
     # play: the position advances by itself, pause stops it
     page.click("#sg-play")
-    page.wait_for_function(f"Number(document.getElementById('sg-at').value) > {at1 + 2}")
+    page.wait_for_function(f"() => Number(document.getElementById('sg-at').value) > {at1 + 2}")
     page.click("#sg-play")
     assert page.locator("#sg-play").get_attribute("aria-pressed") == "false"
 
@@ -131,7 +133,7 @@ def test_prices_lag_and_english(page, screenshot):
     screenshot(page, "signals-prices")
     # switch to the temperature by the select: presets for a sensor
     page.select_option("#sg-signal", "temperature")
-    page.wait_for_function("document.getElementById('sg-chart').dataset.samples === '8759'")
+    page.wait_for_function("() => document.getElementById('sg-chart').dataset.samples === '8759'")
     assert page.locator("#sg-n").input_value() == "24"
     assert "signal=temperature" in page.url
 
@@ -141,7 +143,7 @@ def test_result_equals_the_library_after_changing_the_kernel(page):
     wait_ready(page)
     page.select_option("#sg-kernel", "second-difference")
     page.wait_for_function(
-        "document.getElementById('sg-strip').querySelectorAll('tr')[1]?.children.length === 4"
+        "() => document.getElementById('sg-strip').querySelectorAll('tr')[1]?.children.length === 4"
     )
     body = page.evaluate(
         "async () => (await fetch('/api/signals/filter' + "
@@ -160,5 +162,5 @@ def test_bad_input_shows_a_message_and_the_page_recovers(page, page_errors):
     msg.wait_for(state="visible")
     assert "langer" in msg.inner_text() or "68" in msg.inner_text()
     page.fill("#sg-n", "6")
-    page.wait_for_function("document.getElementById('sg-message').textContent === ''")
+    page.wait_for_function("() => document.getElementById('sg-message').textContent === ''")
     wait_ready(page)

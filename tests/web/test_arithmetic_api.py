@@ -132,7 +132,7 @@ def assert_error(r, status, code, *words):
         ({"cols": 17}, "out_of_range", ["Invoer: kolommen"], ["Input: columns"]),
         ({"krows": 8}, "out_of_range", ["Filter: rijen", "7"], ["Filter: rows", "7"]),
         ({"stride": 0}, "out_of_range", ["Stapgrootte"], ["Stride"]),
-        ({"dilation": 9}, "out_of_range", ["Spreiding"], ["Dilation"]),
+        ({"dilation": 9}, "out_of_range", ["Dilatatie"], ["Dilation"]),
         ({"padding": "half"}, "invalid_padding", ["'half'", "valid"], ["'half'", "valid"]),
         ({"padding": "-1"}, "invalid_padding", ["'-1'"], ["'-1'"]),
         ({"padding": "7"}, "invalid_padding", ["6"], ["6"]),

@@ -129,17 +129,17 @@ def test_an_unknown_or_expired_id_is_a_404(client, lang):
 
 
 def test_the_cache_keeps_a_budget_and_drops_the_least_recently_used():
-    one = images.Working(np.zeros((10, 10, 3), np.uint8), (10, 10), None)  # 300 bytes
-    store = images.ImageStore(max_bytes=1000)
+    one = images.Working(np.zeros((10, 10, 3), np.uint8), (10, 10), None)  # 300 + 100 grey
+    store = images.ImageStore(max_bytes=1300)
     a, b, c = store.put(one), store.put(one), store.put(one)
-    assert len(store) == 3 and store.used_bytes == 900
+    assert len(store) == 3 and store.used_bytes == 1200
     store.get(a)  # a is used again: b is now the oldest
     d = store.put(one)
-    assert store.used_bytes <= 1000 and len(store) == 3
+    assert store.used_bytes <= 1300 and len(store) == 3
     with pytest.raises(ApiError) as err:
         store.get(b)
     assert err.value.status == 404 and err.value.code == "image_expired"
-    assert {store.get(x).nbytes for x in (a, c, d)} == {300}
+    assert {store.get(x).nbytes for x in (a, c, d)} == {400}
     with pytest.raises(ApiError) as err:
         store.put(images.Working(np.zeros((20, 20, 3), np.uint8), (20, 20), None))
     assert err.value.status == 413

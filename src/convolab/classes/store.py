@@ -33,6 +33,7 @@ import cv2
 import numpy as np
 import sqlalchemy as sa
 
+from ..display import round_half_up
 from .errors import ClassFull, ClassNotFound, ClassStoreError, DrawingNotFound, NotYours
 
 GRID = 28  #: drawings are GRID x GRID grey pixels (the size the small network takes)
@@ -158,7 +159,7 @@ def check_pixels(pixels) -> np.ndarray:
         raise ClassStoreError(
             "bad_pixels", "pixels must be grey values 0..255 (finite numbers)", grid=GRID
         )
-    return np.rint(a).astype(np.uint8)
+    return round_half_up(a).astype(np.uint8)  # the one rounding rule: 127.5 -> 128
 
 
 def encode_png(pixels: np.ndarray) -> bytes:

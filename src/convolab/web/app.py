@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from . import pages
 from .classroom import HostAndHeadersMiddleware
 from .errors import error_body, install_error_handlers
+from .guard import RequestGuardMiddleware
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -57,7 +58,7 @@ def create_app() -> FastAPI:
         title="convolab",
         summary="See and do convolutions (Dutch and English).",
         openapi_url="/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # /api/docs is routes/docs.py: Swagger UI from /static/vendor
         redoc_url=None,
     )
     install_error_handlers(app)
@@ -69,6 +70,7 @@ def create_app() -> FastAPI:
     app.include_router(pages.router)
     _add_home_redirects(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(RequestGuardMiddleware)  # inside the body limit: checks what it lets in
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(ServerTimingMiddleware)
     app.add_middleware(HostAndHeadersMiddleware)

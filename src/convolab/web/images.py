@@ -57,9 +57,17 @@ class Working:
     original: tuple[int, int]  # (rows, cols) of the file
     filename: str | None
 
+    @functools.cached_property
+    def grey(self) -> np.ndarray:
+        """The greyscale working copy (made once, when first asked for)."""
+        from PIL import Image
+
+        return np.asarray(Image.fromarray(self.rgb).convert("L"))
+
     @property
     def nbytes(self) -> int:
-        return int(self.rgb.nbytes)
+        """The bytes it may hold: the RGB pixels and, once made, the grey ones."""
+        return int(self.rgb.nbytes) * 4 // 3
 
     @property
     def resized(self) -> bool:

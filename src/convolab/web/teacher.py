@@ -2,7 +2,7 @@
 learning objects), switched on with a short code that pupils do not know.
 
 - The code is ``CONVOLAB_TEACHER_CODE`` when set, else one generated when the server starts
-  (``convolab serve`` prints it). Letters and digits; case, spaces and dashes do not matter.
+  (``convolab serve`` prints it; a server started otherwise logs it once, when first needed). Letters and digits; case, spaces and dashes do not matter.
 - The teacher enters it once on the teacher page (``/leraar``, ``/en/teacher``); the answer is
   the cookie ``convolab_teacher`` holding an HMAC of the code. Without the code nobody can make
   that value, and a new code (a restart without ``CONVOLAB_TEACHER_CODE``) ends every old cookie.
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import os
 import secrets
 import threading
@@ -36,6 +37,7 @@ CODE_LENGTH = 8
 MAX_FAILURES = 5
 FAILURE_WINDOW_S = 60.0
 
+log = logging.getLogger("convolab.web.teacher")
 _generated: str | None = None
 _lock = threading.Lock()
 _failures: dict[str, deque[float]] = {}
@@ -59,6 +61,8 @@ def teacher_code() -> str:
     with _lock:
         if _generated is None:
             _generated = new_code()
+            # a server not started by `convolab serve` (uvicorn directly): say the code once
+            log.warning("teacher code / leraarcode: %s", display_code(_generated))
         return _generated
 
 

@@ -34,7 +34,9 @@ import numpy as np
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
+from ..._validate import choice
 from ...exact import exact_plan
+from ...imageio import WEB_FORMATS
 from ...samples import SAMPLES
 from .. import images
 from ..errors import ApiError, core_call, request_lang
@@ -264,6 +266,7 @@ def load_upload(data: bytes, colour: bool) -> tuple[np.ndarray, tuple[int, int]]
         colour="rgb",
         max_pixels=MAX_UPLOAD_PIXELS,
         max_side=MAX_UPLOAD_SIDE,
+        formats=WEB_FORMATS,  # only what the page offers: ICO, TGA, PPM, PCX, ... are refused
     )
     original = img.shape[:2]
     h, w = working_size(*original)
@@ -358,7 +361,7 @@ async def api_image(
 
 def _working_png(image_id: str, grey: bool) -> bytes:
     w = images.STORE.get(image_id)
-    return _png(_grey(w.rgb) if grey else w.rgb)
+    return _png(w.grey if grey else w.rgb)
 
 
 @router.get(
@@ -434,14 +437,11 @@ def compute(body: ApplyRequest, lang: str) -> dict:
     working = images.STORE.get(body.image_id) if body.image_id is not None else None
     values, cat, cells = resolve_kernel(body)
     mapping = body.mapping if body.mapping is not None else (cat.display if cat else "clip")
-    if mapping not in cl.MAPPINGS:
-        raise ValueError(
-            f"unknown mapping {mapping!r}; allowed: {', '.join(map(repr, cl.MAPPINGS))}"
-        )
+    choice("mapping", mapping, cl.MAPPINGS)  # the core's coded error for an unknown name
     original = None
     filename = body.filename
     if working is not None:
-        img = working.rgb if body.colour else _grey(working.rgb)
+        img = working.rgb if body.colour else working.grey
         original = working.original
         filename = body.filename if body.filename is not None else working.filename
         colour_source = True

@@ -104,7 +104,12 @@ def _check(name_key: str, value: int, lo: int, hi: int) -> None:
 
 
 def _numbers(value, what: str) -> np.ndarray:
-    """Text or nested lists -> a 2-D float array (the core parses and checks it)."""
+    """Text or nested lists -> a 2-D float array (the core parses and checks it).
+
+    For a kernel the core's own error (which names the cell and what is allowed) is the
+    answer; an own grid is not a filter, so its errors get the player's wording."""
+    if what == "kernel" and value is not None:
+        return cl.parse_kernel(value) if isinstance(value, str) else cl.as_kernel(value, what)
     key = "player.bad_grid" if what == "grid" else "player.bad_kernel"
     try:
         if isinstance(value, str):
@@ -124,21 +129,14 @@ def _input(req: StepsRequest) -> np.ndarray:
                 400, "grid_too_big", "player.grid_too_big", max=MAX_GRID, rows=rows, cols=cols
             )
         return grid
-    ids = [s.id for s in cl.samples()]
-    if req.sample not in ids:
-        raise error(
-            400, "unknown_sample", "player.unknown_sample", name=req.sample, allowed=", ".join(ids)
-        )
+    image = cl.sample(req.sample, grey=not req.colour)  # the core names an unknown photo
     _check("player.crop_size", req.size, MIN_CROP, MAX_GRID)
-    return cl.sample(req.sample, grey=not req.colour)
+    return image
 
 
 def _kernel(req: StepsRequest) -> tuple[np.ndarray, cl.Kernel | None]:
     if req.filter and req.filter != "custom":
-        try:
-            named = cl.kernel(req.filter)
-        except (ValueError, TypeError) as exc:
-            raise error(400, "unknown_filter", "player.unknown_filter", name=req.filter) from exc
+        named = cl.kernel(req.filter)  # the core names an unknown filter and a close one
         k = named.values
     else:
         named = None

@@ -172,7 +172,7 @@ function luminance([r, g, b]) {
 }
 
 /** Paint a cell in its grey value or colour, with the text colour of the higher contrast
- * (black or white: at least 4.5:1 on any background). */
+ * (pure black or white, see player.css: at least 4.58:1 on any background). */
 function paint(el, v) {
   const rgb = Array.isArray(v) ? v : [v, v, v];
   el.style.backgroundColor = `rgb(${rgb[0]},${rgb[1]},${rgb[2]})`;
@@ -522,8 +522,9 @@ function onOutputPointer(e) {
 
 function init() {
   stateToForm();
-  // On a phone the settings would push the player off the screen: start with them folded.
-  if (window.matchMedia("(max-width: 600px)").matches) $("pl-options").open = false;
+  // The settings start folded, so that the grids and the calculation are the first thing
+  // seen; own numbers are typed there, so then they start open.
+  $("pl-options").open = state.source === "grid";
   $("pl-form").addEventListener("input", onFormChange);
   $("pl-form").addEventListener("change", onFormChange);
   $("pl-form").addEventListener("submit", (e) => e.preventDefault());

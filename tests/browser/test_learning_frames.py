@@ -1,0 +1,234 @@
+"""The explorer and the player as they sit in the lesson (``/``): frames that fit, links that
+stay in the lesson, readable numbers, a keyboard-usable output and no serious axe findings.
+
+Measured in a real Chromium on the real learning page (its iframes), at the seed's desktop
+sizes (720 x 800 and 1366 x 768) and a phone (390 x 844).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import convolab as cl
+from convolab.web.routes.player import DEFAULTS
+
+ESSENTIAL = {
+    "explorer": [
+        "#input-canvas",
+        "#gallery",
+        "#filter",
+        "#kernel-grid",
+        "#output-canvas",
+        "#steps-link",
+        "#border",
+        "#mapping",
+        "#ex-more > summary",
+    ],
+    "player": [
+        "#pl-play",
+        "#pl-scrub",
+        "#pl-input",
+        "#pl-output",
+        "#pl-kernel-given",
+        "#pl-products",
+        "#pl-sum",
+        "#pl-value",
+        "#pl-mapping-explain",
+    ],
+}
+NUMBER = re.compile(r"^[-−]?\d+([.,]\d+)?$|^\d+/\d+$|^×-?\d")
+
+
+def lesson(page, lang: str, size: tuple[int, int]):
+    """Open the lesson and wait until both tools in it have drawn their first result."""
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.goto("/" if lang == "nl" else "/en")
+    frames = page.locator(".lo-body iframe")
+    assert frames.count() == 2
+    for i in range(2):
+        frames.nth(i).scroll_into_view_if_needed()
+    explorer = page.frame_locator(".lo-body iframe >> nth=0")
+    player = page.frame_locator(".lo-body iframe >> nth=1")
+    explorer.locator("#explorer[data-state=done]").wait_for()
+    player.locator("#pl-stage[aria-busy=false]").wait_for()
+    inner = {
+        "explorer": next(
+            f for f in page.frames if "/convolutie?" in f.url or "/convolution?" in f.url
+        ),
+        "player": next(f for f in page.frames if "stappen" in f.url or "steps" in f.url),
+    }
+    return inner
+
+
+def frame_box(page, index: int) -> dict:
+    return page.locator(".lo-body iframe").nth(index).bounding_box()
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize("size", [(720, 800), (1366, 768), (390, 844)])
+def test_the_tools_fit_their_frames(page, screenshot, lang, size):
+    inner = lesson(page, lang, size)
+    if size == (1366, 768):
+        screenshot(page.locator(".lo-body iframe").first, f"explorer-embed-{lang}")
+    for index, name in enumerate(("explorer", "player")):
+        frame = inner[name]
+        box = frame_box(page, index)
+        sizes = frame.evaluate(
+            "() => { const d = document.documentElement;"
+            " return {sh: d.scrollHeight, ch: d.clientHeight, sw: d.scrollWidth, cw: d.clientWidth}; }"
+        )
+        # nothing to scroll inside the frame, in either direction
+        assert sizes["sh"] <= sizes["ch"] + 1, (name, size, sizes)
+        assert sizes["sw"] <= sizes["cw"] + 1, (name, size, sizes)
+        if size[0] >= 1000:
+            # where there is room the frame keeps the seed's 720 x 800
+            assert round(box["width"]) == 720 and round(box["height"]) == 800, (name, box)
+        # the essential parts lie inside the frame's visible area
+        for selector in ESSENTIAL[name]:
+            el = frame.locator(selector).first
+            assert el.is_visible(), (name, selector)
+            b = el.bounding_box()  # relative to the main page's viewport
+            assert b["x"] >= box["x"] - 1 and b["x"] + b["width"] <= box["x"] + box["width"] + 1, (
+                name,
+                selector,
+                b,
+                box,
+            )
+            assert (
+                b["y"] >= box["y"] - 1 and b["y"] + b["height"] <= box["y"] + box["height"] + 1
+            ), (name, selector, b, box)
+    # the page itself never scrolls sideways
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_links_inside_the_frames_stay_in_the_lesson_or_say_new_tab(page):
+    inner = lesson(page, "nl", (1366, 768))
+    for name, frame in inner.items():
+        links = frame.evaluate(
+            "() => [...document.querySelectorAll('a[href]')].map(a => ({href: a.getAttribute('href'),"
+            " target: a.target, text: a.textContent.trim(), hidden: !a.offsetParent && !a.closest('details')}))"
+        )
+        assert links, name
+        for a in links:
+            if a["href"].startswith(("#", "blob:", "data:")) or a["href"] == "":
+                continue  # the download of the output, in-page anchors
+            if a["target"] == "_blank":
+                assert "nieuw tabblad" in a["text"], (name, a)
+            else:
+                assert "embed=1" in a["href"], (name, a)
+    # following "Bekijk pixel ... stap voor stap" keeps the compact layout inside the frame
+    explorer = page.frame_locator(".lo-body iframe >> nth=0")
+    explorer.locator("#steps-link").click()
+    explorer.locator("#pl-stage[aria-busy=false]").wait_for()
+    frame = next(f for f in page.frames if "stappen" in f.url and f != inner["player"])
+    assert "embed=1" in frame.url
+    assert frame.locator(".site-header").count() == 0
+    assert frame.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"
+    )
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_numbers_are_at_least_12_px_at_720_wide(page, lang):
+    inner = lesson(page, lang, (720, 800))
+    for name, frame in inner.items():
+        small = frame.evaluate(
+            """(pattern) => {
+                const re = new RegExp(pattern);
+                const out = [];
+                let n = 0;
+                const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+                while (walk.nextNode()) {
+                  const text = walk.currentNode.textContent.trim();
+                  const el = walk.currentNode.parentElement;
+                  if (!text || !re.test(text) || !el.getClientRects().length) continue;
+                  const style = getComputedStyle(el);
+                  if (style.visibility === "hidden" || el.closest("[hidden], details:not([open]) > :not(summary)")) continue;
+                  if (el.closest(".visually-hidden")) continue;
+                  n += 1;
+                  const px = parseFloat(style.fontSize);
+                  if (px < 12) out.push(`${text} (${px}px, ${el.className || el.tagName})`);
+                }
+                for (const el of document.querySelectorAll("input")) {
+                  if (!re.test(el.value.trim()) || !el.getClientRects().length) continue;
+                  n += 1;
+                  const px = parseFloat(getComputedStyle(el).fontSize);
+                  if (px < 12) out.push(`input ${el.value} (${px}px, ${el.id || el.className})`);
+                }
+                return {n, out};
+            }""",
+            NUMBER.pattern,
+        )
+        # the numbers were found: the filter's cells (explorer), the grids' cells (player)
+        assert small["n"] >= (9 if name == "explorer" else 100), (name, small)
+        assert not small["out"], (name, small["out"][:20])
+
+
+def test_the_output_canvas_chooses_a_pixel_with_the_keyboard(page):
+    page.goto("/convolutie?sample=camera&filter=edge")
+    page.locator("#explorer[data-state=done]").wait_for()
+    for _ in range(120):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "output-canvas":
+            break
+    else:
+        raise AssertionError("the output canvas is not reachable with Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # a visible focus ring
+    h, w = cl.sample("camera").shape
+    status = page.locator("#pixel-status")
+    assert status.get_attribute("aria-live") == "polite"
+    page.keyboard.press("ArrowRight")
+    start = (h // 2, w // 2 + 1)
+    assert status.inner_text() == f"Gekozen pixel: rij {start[0]}, kolom {start[1]}."
+    page.keyboard.press("Shift+ArrowDown")
+    page.keyboard.press("ArrowLeft")
+    row, col = start[0] + 10, start[1] - 1
+    assert status.inner_text() == f"Gekozen pixel: rij {row}, kolom {col}."
+    assert page.locator("#steps-link").inner_text() == f"Bekijk pixel ({row}, {col}) stap voor stap"
+    for _ in range(60):
+        page.keyboard.press("Shift+ArrowUp")
+    assert status.inner_text().startswith("Gekozen pixel: rij 0,")
+    page.keyboard.press("End")  # other keys do nothing on the canvas
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")  # opens the player on that pixel
+    page.wait_for_url("**/convolutie/stappen?**")
+    page.locator("#pl-stage[aria-busy=false]").wait_for()
+    current = page.locator("#pl-output .pl-out.current")
+    assert (current.get_attribute("data-r"), current.get_attribute("data-c")) == ("1", str(col))
+
+
+def test_axe_on_the_lesson_explorer_and_player_loaded_and_after_use(page, axe_check):
+    lesson(page, "nl", (1366, 768))
+    axe_check(page, "lesson loaded")
+    explorer = page.frame_locator(".lo-body iframe >> nth=0")
+    explorer.locator("#filter").select_option("sobel-x")
+    explorer.locator('input[name="mode"][value="convolve"]').check()
+    explorer.locator("#ex-more > summary").click()
+    explorer.locator("#explorer[data-state=done]").wait_for()
+    player = page.frame_locator(".lo-body iframe >> nth=1")
+    player.locator("#pl-forward").click()
+    player.locator("#pl-options > summary").click()
+    axe_check(page, "lesson after use")
+
+    page.goto("/convolutie?sample=chelsea&filter=emboss&mode=convolve")
+    page.locator("#explorer[data-state=done]").wait_for()
+    axe_check(page, "explorer loaded")
+    page.locator("#output-canvas").click()
+    page.locator("#code-panel > summary").click()
+    page.locator('input[name="view"][value="slider"]').check()
+    axe_check(page, "explorer after use")
+
+    page.goto(
+        f"/convolutie/stappen?sample=chelsea&colour=1&filter=sobel-x&mode=convolve&row=0&col={DEFAULTS['col']}"
+    )
+    page.locator("#pl-stage[aria-busy=false]").wait_for()
+    axe_check(page, "player loaded")
+    page.locator("#pl-ch-green").check()
+    page.locator("#pl-last").click()
+    page.locator("#pl-options > summary").click()
+    page.locator("#pl-source-grid").check()
+    page.locator("#pl-stage[aria-busy=false]").wait_for()
+    axe_check(page, "player after use")
