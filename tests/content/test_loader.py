@@ -171,7 +171,11 @@ def test_the_path_orders_the_objects():
         pairs = lib.path_objects(content.PATH_HRUID, lang)
         hruids = [o.hruid for _, o in pairs]
         assert hruids[0] == content.SEED_HRUID
-        assert hruids[1:3] == ["convolab-convlaag-leert-filters", "convolab-wanneer-convoluties"]
+        assert hruids[1:4] == [
+            "convolab-relu-maxpooling",
+            "convolab-convlaag-leert-filters",
+            "convolab-wanneer-convoluties",
+        ]
         assert all(o.language == lang for _, o in pairs)
         assert len(pairs) == len(lib.path(content.PATH_HRUID, lang).nodes)
 
@@ -369,7 +373,7 @@ def test_bad_paths_are_named():
     err = _bad(lambda d: d["nodes"][2].update(learningobject_hruid="bestaat-niet"))
     assert "no learning object" in str(err)
     assert (
-        _bad(lambda d: d["nodes"].append(dict(d["nodes"][0], start_node=False))).field == "nodes[4]"
+        _bad(lambda d: d["nodes"].append(dict(d["nodes"][0], start_node=False))).field == "nodes[5]"
     )
 
 
