@@ -95,6 +95,8 @@ def live_server():
             **os.environ,
             "CONVOLAB_TEACHER_CODE": TEACHER_CODE,
             "CONVOLAB_IMAGE_CACHE_MB": str(IMAGE_CACHE_MB),
+            # the address the teacher page shows the pupils (convolab serve --class sets it)
+            "CONVOLAB_CLASS_URL": base + "/",
         },
     )
     try:

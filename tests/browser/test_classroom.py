@@ -70,3 +70,24 @@ def test_an_expired_working_copy_is_uploaded_again(page, tmp_path, page_errors):
     shown = canvas_pixels(page)
     assert np.array_equal(shown[..., :3], expected) and (shown[..., 3] == 255).all()
     assert page.inner_text("#error") == ""
+
+
+def test_the_teacher_page_shows_the_address_and_a_qr_code_that_reads_back(
+    page, live_server, teacher_code, screenshot
+):
+    import cv2
+
+    page.goto("/leraar")
+    assert page.locator(".pupil-url").count() == 0  # nothing before the code
+    page.fill("#teacher-code", teacher_code)
+    page.locator(".teacher-login button").click()
+    page.wait_for_selector(".pupil-url")
+    url = live_server + "/"
+    assert page.inner_text(".pupil-url") == url
+    png = page.locator(".qr-figure svg").screenshot()
+    img = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
+    text, _points, _ = cv2.QRCodeDetector().detectAndDecode(img)
+    assert text == url  # the QR code, drawn offline as SVG, reads back as the address
+    screenshot(page, "teacher-page-class")
+    page.locator(".teacher-off button").click()
+    page.wait_for_selector("#teacher-code")

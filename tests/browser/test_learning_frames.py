@@ -228,6 +228,7 @@ def test_axe_on_the_lesson_explorer_and_player_loaded_and_after_use(page, axe_ch
     axe_check(page, "player loaded")
     page.locator("#pl-ch-green").check()
     page.locator("#pl-last").click()
+    page.locator("#pl-options > summary").click()
     page.locator("#pl-source-grid").check()
     page.locator("#pl-stage[aria-busy=false]").wait_for()
     axe_check(page, "player after use")

@@ -165,6 +165,7 @@ def test_keyboard_only(page):
     assert tuple(focused) == current_at(page) == (at[0] + 1, at[1])
 
     # an option changed with the keyboard: the mode radios (arrow keys move the choice)
+    page.click("#pl-options > summary")  # the settings start folded
     page.focus("#pl-mode-correlate")
     page.keyboard.press("ArrowDown")
     page.wait_for_function("() => !document.getElementById('pl-applied-fig').hidden")

@@ -172,11 +172,12 @@ def test_bad_drawings(pupil, code):
         ("bang", "blij, verrast"), json={"label": "bang", "pixels": px},
     )  # fmt: skip
     both(pupil, "POST", url, 400, "unknown_label", json={"label": None, "pixels": px})
-    huge = [0] * 100_000
+    # too many values: named (the app's request guard refuses lists over 4096 items first)
     both(
-        pupil, "POST", url, 400, "bad_pixels", ("784", "100000"), ("784", "100000"),
-        json={"label": "blij", "pixels": huge},
+        pupil, "POST", url, 400, "bad_pixels", ("784", "1000"), ("784", "1000"),
+        json={"label": "blij", "pixels": [0] * 1000},
     )  # fmt: skip
+    both(pupil, "POST", url, 400, "too_many_items", json={"label": "blij", "pixels": [0] * 100_000})
     for bad in ([1, 2, 3], [300] * 784, "a picture", [[1, 2], [3]], None):
         both(
             pupil, "POST", url, 400, "bad_pixels", ("28 bij 28",), ("28 by 28",),
@@ -329,7 +330,7 @@ def test_training_on_a_class_and_guessing(pupil, code):
     assert g["maps"]["conv1"]["shape"] == [8, 26, 26] and g["maps"]["pool2"]["shape"] == [16, 5, 5]
     both(
         pupil, "POST", f"/api/emotions/runs/{run}/predict", 400, "bad_pixels",
-        json={"pixels": [1] * 5000},
+        json={"pixels": [1] * 2000},
     )  # fmt: skip
     both(pupil, "POST", "/api/emotions/runs/nope/predict", 404, "run_not_found", json={})
     pupil.delete(f"/api/emotions/runs/{run}")

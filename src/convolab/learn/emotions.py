@@ -174,6 +174,7 @@ class EmotionsJob(NetworkJob):
             labels_en=list(self.labels_en),
         )
         d["test_ids"] = self.ids_test
+        d["settings"]["seed"] = self.trainer_params["seed"]
         d["evaluation"] = self.evaluation
         return d
 

@@ -339,6 +339,7 @@ class RunIn(BaseModel):
     class_code: str | None = Field(None, max_length=20)
     epochs: int = Field(10, ge=1, le=MAX_EPOCHS)
     lr: float = Field(0.003, gt=0, le=1)
+    seed: int | None = Field(None, ge=0, le=2**31 - 1, description="none: a new random start")
     play: bool = True
 
 
@@ -359,6 +360,7 @@ def _job(x, y, ids, labels, source: str, body: RunIn):
         return EmotionsJob(
             x, y, ids, tuple(labels), tuple(label_en(lab) for lab in labels),
             source=source, epochs=body.epochs, lr=body.lr,
+            seed=body.seed if body.seed is not None else secrets.randbelow(2**31),
         )  # fmt: skip
     except ValueError as exc:
         if getattr(exc, "code", None) == "not_enough_drawings":

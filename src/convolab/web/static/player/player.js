@@ -522,8 +522,9 @@ function onOutputPointer(e) {
 
 function init() {
   stateToForm();
-  // On a phone the settings would push the player off the screen: start with them folded.
-  if (window.matchMedia("(max-width: 600px)").matches) $("pl-options").open = false;
+  // The settings start folded, so that the grids and the calculation are the first thing
+  // seen; own numbers are typed there, so then they start open.
+  $("pl-options").open = state.source === "grid";
   $("pl-form").addEventListener("input", onFormChange);
   $("pl-form").addEventListener("change", onFormChange);
   $("pl-form").addEventListener("submit", (e) => e.preventDefault());
