@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench setup system-deps clean
+.PHONY: run test lint format bench notebooks setup system-deps clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -36,6 +36,12 @@ bench: $(STAMP)  ## all benchmarks; results go in docs/benchmarks.md
 	$(BIN)/python bench/bench_signals.py
 	$(BIN)/python bench/bench_web.py
 	$(BIN)/python bench/bench_learn.py
+	$(BIN)/python bench/bench_runs_memory.py
+	$(BIN)/python bench/bench_emotions.py
+	$(BIN)/python bench/bench_classroom.py --pupils 30 --applies 20
+
+notebooks: $(STAMP)  ## rebuild the shipped notebooks from notebooks/{nl,en}/*.py (executed)
+	$(BIN)/python notebooks/build.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

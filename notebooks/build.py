@@ -150,6 +150,7 @@ def execute(nb) -> None:
             kernel_name="python3",
             resources={"metadata": {"path": folder}},
             store_widget_state=False,  # the widgets' pictures would double the file
+            record_timing=False,  # no timestamps: a rebuild changes only what really changed
         ).execute()
     for cell in nb.cells:
         for out in cell.get("outputs", []):

@@ -265,7 +265,7 @@ def test_teacher_exports_and_imports(teacher, tmp_path):
     assert "3 tekeningen gewist" in teacher.locator("#em-teacher-message").inner_text()
 
 
-def test_training_and_guessing(page):
+def test_training_and_guessing(page, axe_check, screenshot):
     page.goto("/convolutie/emoties?epochs=3")
     page.wait_for_selector(".em-group .em-item")
     page.click("#em-start")
@@ -294,9 +294,11 @@ def test_training_and_guessing(page):
     # the feature maps of any drawing of the set
     page.locator(".em-group[data-label=blij] .em-maps-button").first.click()
     wait_js(page, "document.getElementById('em-maps-title').textContent.includes('tekening 1')")
+    axe_check(page, "trained, with feature maps")
+    screenshot(page, "emotions-nl")
 
 
-def test_english_page(page):
+def test_english_page(page, axe_check):
     page.goto("/en/convolution/emotions")
     page.wait_for_selector(".em-group .em-item")
     assert "generated, not drawn by people" in page.locator("#em-source").inner_text()
@@ -306,3 +308,27 @@ def test_english_page(page):
         "happy",
         "surprised",
     ]
+    axe_check(page, "starter set, English")
+
+
+def test_drawing_by_touch(browser, live_server):
+    """A phone or tablet: a tap colours a square in (pointer events of type touch)."""
+    context = browser.new_context(
+        base_url=live_server, viewport={"width": 412, "height": 900}, has_touch=True, is_mobile=True
+    )
+    try:
+        pg = context.new_page()
+        errors = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.goto("/convolutie/emoties")
+        pg.wait_for_selector(".em-group .em-item")
+        grid = pg.locator("#em-grid")
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        size = box["width"] / 28
+        pg.touchscreen.tap(box["x"] + 4.5 * size, box["y"] + 7.5 * size)
+        pg.touchscreen.tap(box["x"] + 5.5 * size, box["y"] + 7.5 * size)
+        assert filled(pg) == 2
+        assert errors == []
+    finally:
+        context.close()

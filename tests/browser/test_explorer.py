@@ -533,6 +533,32 @@ def test_the_player_opens_on_the_clicked_pixel_with_the_explorers_numbers(page, 
     assert "28,5 wordt 29" in text
 
 
+@pytest.mark.parametrize("colour", [True, False])
+def test_an_upload_opens_in_the_player_with_the_explorers_numbers(page, tmp_path, colour):
+    open_explorer(page, "?filter=sobel-y" + ("" if colour else "&colour=0"))
+    path = image_file(tmp_path, "eigen.png", "PNG")
+    n = renders(page)
+    page.set_input_files("#upload", path)
+    wait_render(page, n)
+    row, col = choose_pixel(page, "top-left")
+    explorer_pixel = canvas_pixels(page)[row, col, :3]
+    href = page.locator("#steps-link").get_attribute("href")
+    assert "image_id=" in href and "sample=" not in href
+    page.locator("#steps-link").click()
+    page.wait_for_url("**/convolutie/stappen?**")
+    player_ready(page)
+    page.click("#pl-options > summary")
+    assert page.locator("#pl-upload-note").is_visible()  # "your own image", not a sample
+    value = json.loads(page.locator("#pl-result").get_attribute("data-value"))
+    img = cl.load_image(path, colour="rgb")
+    if not colour:
+        img = np.asarray(Image.fromarray(img).convert("L"))
+    ex = cl.explain(img, cl.kernel("sobel-y").values, at=(row, col), mapping="offset")
+    assert np.array_equal(value, ex.value)
+    assert np.ravel(value).tolist() == (explorer_pixel.tolist() if colour else [explorer_pixel[0]])
+    assert page.locator("#pl-products td.pad").count() > 0  # the corner: padding outside
+
+
 CELLS = [
     "2",
     "-0.5",

@@ -45,3 +45,12 @@ def test_step_through_the_windows(page, screenshot):
     page.click("#pl-last")
     assert page.locator("#pl-pooled td.pl-todo").count() == 0
     assert cells(page, "pl-pooled") == [[nl(v) for v in row] for row in core["pooled"]]
+
+
+def test_klein_netwerk_links_to_the_pooling_page(page):
+    page.goto("/convolutie/netwerk")
+    page.click(".nw-layers > summary")  # "Hoe ziet het netwerk eruit?"
+    page.click("#nw-pooling-link")
+    page.wait_for_url("**/convolutie/pooling")
+    wait_true(page, f"{ROOT}.ready === '1'")
+    assert page.inner_text("h1").startswith("ReLU en max pooling")

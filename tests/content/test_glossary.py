@@ -4,7 +4,7 @@ Scanned: every i18n string (``web/i18n/{nl,en}/*.json``), every learning object
 (``content/objects/**/index.md``: title, description and body) and every notebook source under
 ``notebooks/{nl,en}/`` (``.ipynb`` and jupytext ``.py``) with the built ones the app ships. Code (fenced blocks, `backticks`,
 ``<code>``, notebook code cells) and "voor wie meer wil weten" folds (``<details>`` or an i18n
-key containing ``fold``) are scanned too, with the variants allowed there skipped.
+key containing ``fold`` or starting with ``more_``) are scanned too, with the variants allowed there skipped.
 """
 
 from __future__ import annotations
@@ -60,12 +60,18 @@ def segments(text: str, context: str = "") -> list[tuple[str, str]]:
     return out
 
 
+def is_fold_key(key: str) -> bool:
+    """An i18n key whose text sits in a "voor wie meer wil weten" fold: it contains "fold"
+    (``loss_fold``) or starts with "more_" (``more_text``)."""
+    return "fold" in key or key.startswith("more_")
+
+
 def i18n_texts():
     for lang in glossary.LANGS:
         for path in sorted((I18N / lang).glob("*.json")):
             feature = path.stem
             for key, value in json.loads(path.read_text(encoding="utf-8")).items():
-                ctx = "fold" if "fold" in key else ""
+                ctx = "fold" if is_fold_key(key) else ""
                 for text, c in segments(value, ctx):
                     yield lang, f"i18n:{feature}", f"{path.relative_to(ROOT)} [{key}]", text, c
 

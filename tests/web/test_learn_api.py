@@ -320,3 +320,15 @@ def test_limits_count_per_computer_not_per_cookie(monkeypatch):
                 cm.__exit__(None, None, None)
             for c in clients:
                 c.close()
+
+
+def test_app_shutdown_ends_every_run_and_its_workers():
+    app = create_app()
+    with TestClient(app) as c:
+        rid = c.post("/api/learn/runs", json={"size": 32, "play": True}).json()["run"]["id"]
+        mgr = app.state.learn_runs["filter"]
+        run = mgr.get(rid, c.cookies["convolab_session"])
+        assert wait_for(lambda: run.status == "running")
+    # leaving the block is the app's shutdown (lifespan): runs end, their jobs are dropped
+    assert run.closed and run.end_reason == "shutdown" and run.job is None
+    assert not mgr.threads() and app.state.learn_runs is None

@@ -240,3 +240,18 @@ def test_broken_dataset_files_end_the_run_with_a_message_naming_the_file(tmp_pat
             http.post(f"/api/network/runs/{rid}/predict", json={"test_index": 0}), 409
         )
         assert "train-images-idx3-ubyte" in body["error"]
+
+
+def test_an_ended_training_answers_409_and_holds_no_model(client):
+    rid = client.post("/api/network/runs", json={**DIGITS, "play": False}).json()["run"]["id"]
+    run = client.app.state.learn_runs["network"].get(rid, client.cookies["convolab_session"])
+    assert wait_for(lambda: run.job is not None and run.job.trainer is not None, 20)
+    assert (
+        client.post(f"/api/network/runs/{rid}/predict", json={"test_index": 0}).status_code == 200
+    )
+    client.delete(f"/api/network/runs/{rid}")
+    assert wait_for(lambda: run.job is None, 10)  # ended: the job and its model are dropped
+    r = client.post(f"/api/network/runs/{rid}/predict?lang=en", json={"test_index": 0})
+    assert "has ended" in assert_error(r, 409, "run_ended")["error"]
+    assert_error(client.get(f"/api/network/runs/{rid}/model"), 409, "run_ended")
+    assert client.get(f"/api/network/runs/{rid}").json()["run"]["status"] == "stopped"

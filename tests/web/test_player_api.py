@@ -346,3 +346,27 @@ def test_pages_answer_in_both_languages(client):
     for k in cl.kernels():
         if max(k.shape) <= 7:
             assert f'value="{k.id}"' in nl.text
+
+
+@pytest.mark.parametrize("colour", [True, False])
+def test_an_uploaded_image_is_worked_out_by_its_id(client, colour):
+    """The explorer's upload (POST /api/image) opens in the player by its id."""
+    import io
+
+    from PIL import Image
+
+    rgb = np.random.default_rng(5).integers(0, 256, (30, 40, 3), dtype=np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, format="PNG")
+    r = client.post(
+        "/api/image?filename=eigen.png",
+        content=buf.getvalue(),
+        headers={"content-type": "image/png"},
+    )
+    assert r.status_code == 200, r.text
+    image_id = r.json()["image_id"]
+    d = post(client, image_id=image_id, colour=colour, row=0, col=39, filter="sharpen").json()
+    image = rgb if colour else np.asarray(Image.fromarray(rgb).convert("L"))
+    assert d["image_id"] == image_id and d["sample"] is None
+    check_region(d, image, cl.kernel("sharpen").values, row=0, col=39)
+    assert_error(post(client, image_id="no-such-image"), 404, "image_expired")

@@ -58,7 +58,7 @@ def create_app() -> FastAPI:
         title="convolab",
         summary="See and do convolutions (Dutch and English).",
         openapi_url="/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # /api/docs is routes/docs.py: Swagger UI from /static/vendor
         redoc_url=None,
     )
     install_error_handlers(app)

@@ -21,6 +21,7 @@ import ipaddress
 import json
 import os
 import socket
+import time
 
 from starlette.requests import Request
 
@@ -83,7 +84,7 @@ def lan_address() -> str:
 
 
 @functools.lru_cache(maxsize=4)
-def _allowed(extra: str) -> frozenset[str]:
+def _allowed(extra: str, _minute: int) -> frozenset[str]:
     names = set(BASE_HOSTS)
     names.update(a.lower() for a in machine_addresses())
     try:
@@ -96,7 +97,8 @@ def _allowed(extra: str) -> frozenset[str]:
 
 
 def allowed_hosts() -> frozenset[str]:
-    return _allowed(os.environ.get(ENV_ALLOWED, ""))
+    """Looked up again every minute: a laptop that gets a new address keeps serving."""
+    return _allowed(os.environ.get(ENV_ALLOWED, ""), int(time.monotonic() // 60))
 
 
 def host_name(host_header: str) -> str:

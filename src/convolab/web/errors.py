@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -210,7 +211,113 @@ async def _unexpected_error(request: Request, exc: Exception):
     return error_response(request, 500, "internal_error", t("common.err_internal_error", lang))
 
 
+#: The one error shape, as the OpenAPI document lists it for every 4xx answer.
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "required": ["ok", "status", "code", "error"],
+    "additionalProperties": False,
+    "properties": {
+        "ok": {"type": "boolean", "enum": [False]},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "code": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+        "error": {"type": "string", "description": "the message, in the request's language"},
+    },
+}
+_DESCRIPTIONS = {
+    400: "Bad input: the core's coded error (what is wrong, what is allowed), or an odd "
+    "request (NUL byte, invalid UTF-8, too deep or too large JSON)",
+    403: "Teacher mode needed",
+    404: "Not found (or no longer there)",
+    409: "Not possible in the current state",
+    413: "Too large (body, upload or image)",
+    415: "Unsupported content type",
+    422: "The request does not match its model (types, ranges, names, missing or extra fields)",
+    429: "Too many at once for this computer",
+    503: "The server is busy; try again",
+}
+_RAISES = re.compile(r"\b(?:ApiError(?:\.key)?|error|_err)\(\s*(\d{3})\b")
+_IMPORTS = re.compile(r"^from \.\.(\w+) import|^from \.\. import ([\w, ]+)", re.M)
+
+
+@functools.cache
+def _module_statuses(module: str) -> frozenset[int]:
+    """The 4xx statuses a route module (and the web modules it imports) raises by name."""
+    import importlib
+    import inspect
+
+    found: set[int] = set()
+    try:
+        src = inspect.getsource(importlib.import_module(module))
+    except (ImportError, OSError, TypeError):
+        return frozenset()
+    found |= {int(x) for x in _RAISES.findall(src)}
+    package = module.rsplit(".", 2)[0]  # convolab.web
+    for one, many in _IMPORTS.findall(src):
+        for name in [one] if one else [n.strip() for n in many.split(",")]:
+            if name and name not in ("errors", "i18n", "pages"):
+                found |= _module_statuses(f"{package}.{name}")
+    return frozenset(s for s in found if 400 <= s < 500 or s == 503)
+
+
+def operation_statuses(route, method: str) -> list[int]:
+    """The error statuses one operation can answer."""
+    statuses = {400, 422} | set(_module_statuses(route.endpoint.__module__))
+    if method.upper() in ("POST", "PUT", "PATCH"):
+        statuses.add(413)  # the body limit
+    if "{" in route.path:
+        statuses.add(404)
+    return sorted(statuses)
+
+
+def _api_routes(routes, kind, prefix: str = ""):
+    """``(prefix, route)`` of every API route, also inside included routers."""
+    for r in routes:
+        if isinstance(r, kind):
+            yield prefix, r
+        inner = getattr(r, "original_router", None)
+        if inner is not None:
+            context = getattr(r, "include_context", None)
+            yield from _api_routes(inner.routes, kind, prefix + getattr(context, "prefix", ""))
+
+
+def document_errors(app: FastAPI) -> None:
+    """List in the OpenAPI document, for every operation, the error statuses it answers,
+    each with :data:`ERROR_SCHEMA` (replacing FastAPI's own 422 schema)."""
+    from fastapi.routing import APIRoute
+
+    original = app.openapi
+
+    def openapi():
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        schema["components"]["schemas"].pop("HTTPValidationError", None)
+        schema["components"]["schemas"].pop("ValidationError", None)
+        ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for prefix, route in _api_routes(app.routes, APIRoute):
+            if not route.include_in_schema:
+                continue
+            path = schema["paths"].get(prefix + route.path_format, {})
+            for method in route.methods:
+                op = path.get(method.lower())
+                if op is None:
+                    continue
+                responses = op.setdefault("responses", {})
+                for status in operation_statuses(route, method):
+                    responses[str(status)] = {
+                        "description": _DESCRIPTIONS.get(status, "Error"),
+                        "content": ref,
+                    }
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    document_errors(app)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -20,6 +20,7 @@ from convolab import borders, geometry
 from convolab.display import scaled_values
 from convolab.explain import trace as core_trace
 
+from .. import images
 from ..errors import core_call
 from ..pages import page, render
 from .arithmetic import Translated, error
@@ -40,6 +41,7 @@ DEFAULT_GRID = "1 2 0 3 1\n0 1 2 1 0\n3 1 0 2 2\n2 0 1 1 3\n1 3 2 0 1"
 DEFAULTS = {
     "source": "sample",
     "sample": "camera",
+    "image_id": "",
     "colour": False,
     "row": 150,
     "col": 178,
@@ -64,6 +66,11 @@ Grid = Annotated[
 class StepsRequest(BaseModel):
     source: Literal["sample", "grid"] = Field("sample", description="a photo or own numbers")
     sample: str = Field(DEFAULTS["sample"], description="sample photo id (source 'sample')")
+    image_id: str | None = Field(
+        None,
+        max_length=64,
+        description="an uploaded image's id from POST /api/image (instead of 'sample')",
+    )
     colour: bool = Field(
         False, description="the photo in colour (R, G, B each filtered), as the explorer shows it"
     )
@@ -129,7 +136,11 @@ def _input(req: StepsRequest) -> np.ndarray:
                 400, "grid_too_big", "player.grid_too_big", max=MAX_GRID, rows=rows, cols=cols
             )
         return grid
-    image = cl.sample(req.sample, grey=not req.colour)  # the core names an unknown photo
+    if req.image_id:  # the explorer's own upload, from the in-memory working copies
+        working = images.STORE.get(req.image_id)
+        image = working.rgb if req.colour else working.grey
+    else:
+        image = cl.sample(req.sample, grey=not req.colour)  # the core names an unknown photo
     _check("player.crop_size", req.size, MIN_CROP, MAX_GRID)
     return image
 
@@ -229,7 +240,8 @@ def trace(req: StepsRequest) -> dict:
     return {
         "ok": True,
         "source": req.source,
-        "sample": req.sample if req.source == "sample" else None,
+        "sample": req.sample if req.source == "sample" and not req.image_id else None,
+        "image_id": req.image_id if req.source == "sample" else None,
         "channels": 3 if image.ndim == 3 else 1,
         "image_shape": [h, w],
         "origin": list(g0),

@@ -512,7 +512,8 @@ function updateStepsLink() {
   const canvas = $("output-canvas");
   const small = grid.rows <= Number(root.dataset.stepsMaxKernel)
     && grid.cols <= Number(root.dataset.stepsMaxKernel);
-  const show = Boolean(url) && source.kind === "sample" && small && canvas.width > 1;
+  const photo = source.kind === "sample" || Boolean(source.imageId); // uploads by their id
+  const show = Boolean(url) && photo && small && canvas.width > 1;
   $("steps").hidden = !show;
   if (!show) return;
   if (!pixel || pixel[0] >= canvas.height || pixel[1] >= canvas.width) {
@@ -521,13 +522,14 @@ function updateStepsLink() {
   // The player works on the whole photo (the real neighbours of the pixel) with the same
   // colour, border, mode and mapping, and opens on this pixel's step.
   const params = new URLSearchParams({
-    sample: source.name,
     row: String(pixel[0]),
     col: String(pixel[1]),
     mode: state.mode,
     border: state.border,
     mapping: effectiveMapping(),
   });
+  if (source.kind === "sample") params.set("sample", source.name);
+  else params.set("image_id", source.imageId);
   if (state.colour && !isGreySource()) params.set("colour", "1");
   if (grid.isCustom()) {
     params.set("filter", "custom");

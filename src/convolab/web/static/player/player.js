@@ -70,13 +70,19 @@ function showSourceFields() {
   if (opt) {
     $("pl-row").max = String(Number(opt.dataset.height) - 1);
     $("pl-col").max = String(Number(opt.dataset.width) - 1);
-    $("pl-colour-field").hidden = opt.dataset.colour !== "1";
+    $("pl-colour-field").hidden = opt.dataset.colour !== "1" && !state.image_id;
+    $("pl-upload-note").hidden = !state.image_id;
+    $("pl-sample").disabled = Boolean(state.image_id);
   }
 }
 
 function onFormChange(e) {
   const el = e.target;
   if (el.name === "source" || el.name === "mode") state[el.name] = el.value;
+  else if (el.id === "pl-own-photo") {
+    state.image_id = "";
+    step = -1;
+  }
   else if (el.id === "pl-filter") {
     state.filter = el.value;
     if (el.value !== "custom") $("pl-kernel").value = kernelText(el.value);
@@ -118,6 +124,7 @@ function requestBody() {
     Object.assign(b, {
       sample: state.sample, colour: Boolean(state.colour), row: state.row, col: state.col, size: state.size,
     });
+    if (state.image_id) b.image_id = state.image_id; // an upload of the filter explorer
   }
   if (state.filter === "custom") {
     b.filter = "custom";
