@@ -237,6 +237,16 @@ def cmd_serve(args) -> None:
         if args.trusted_proxy < 0:
             raise UsageError(f"--trusted-proxy must be 0 or more; got {args.trusted_proxy}")
         os.environ["CONVOLAB_TRUSTED_PROXY"] = str(args.trusted_proxy)
+    from .classes.store import where_stored
+    from .web.routes.emotions import drawings_per_minute
+
+    try:
+        drawings_per_minute()  # a bad setting: one line now, not an error per drawing later
+        where = where_stored()
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    nl = cli_lang() == "nl"
+    print(("tekeningen van de klassen: " if nl else "class drawings: ") + where, flush=True)
     serve(
         host=args.host,
         port=args.port,

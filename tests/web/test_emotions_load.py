@@ -33,6 +33,8 @@ def _serve(url: str, data_dir: str):
         CONVOLAB_DATABASE_URL=url,
         CONVOLAB_DATA_DIR=data_dir,
         CONVOLAB_TEACHER_CODE=TEACHER_CODE,
+        # every pupil here comes from 127.0.0.1: one client for the per-client limit
+        CONVOLAB_DRAWINGS_PER_MINUTE=str(PUPILS * EACH),
     )
     log = tempfile.TemporaryFile()
     proc = subprocess.Popen(

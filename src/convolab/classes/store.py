@@ -97,6 +97,22 @@ def default_url() -> str:
     return f"sqlite:///{data_dir() / FILE_NAME}"
 
 
+def where_stored(url: str | None = None) -> str:
+    """Where the drawings are kept, for people to read: the SQLite file's path, else the
+    database URL without its password (``url``: default :func:`default_url`). A text that is
+    no database URL raises :class:`ValueError` naming the setting."""
+    try:
+        u = sa.engine.make_url(url or default_url())
+    except sa.exc.ArgumentError:
+        raise ValueError(
+            f"{ENV_URL} must be a database URL such as sqlite:///path/to/file.sqlite3 or "
+            f"postgresql+psycopg://user@host/name; got {(url or default_url())[:80]!r}"
+        ) from None
+    if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
+        return str(Path(u.database))
+    return u.render_as_string(hide_password=True)
+
+
 def _now() -> _dt.datetime:
     return _dt.datetime.now(_dt.UTC)
 

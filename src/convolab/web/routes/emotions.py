@@ -15,6 +15,8 @@ API (every error in the one JSON shape, message in the request's language):
   ``POST .../import`` (teacher): such a zip as the request body.
 - ``GET /api/emotions/drawings/{ref}.png``: one drawing as a PNG (``ref``: ``CODE-id`` or
   ``starter-n``), e.g. for the explorer.
+  At most ``CONVOLAB_DRAWINGS_PER_MINUTE`` (default 60; 0: no limit) new drawings per client
+  (:func:`convolab.web.clients.client_id`) in any minute; more: 429 ``too_many_drawings``.
 - ``POST /api/emotions/photo``: a photo of a paper drawing (``{"data": base64}``) -> the grid's
   pixels and ``cut``: ``grid`` (the printed paper grid was found) or ``ink`` (no paper grid:
   a square around the ink). Processed in memory, nothing is stored.
@@ -30,8 +32,12 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import math
+import os
 import secrets
 import threading
+import time
+from collections import deque
 from typing import Any, Literal
 
 import numpy as np
@@ -43,6 +49,7 @@ import convolab as cl
 from convolab.classes import ClassStore, ClassStoreError, photo_cut, starter_set
 from convolab.classes.store import DEFAULT_LABELS, GRID, check_pixels, encode_png, normalise_code
 
+from ..clients import client_id
 from ..errors import ApiError, core_call
 from ..pages import page, render
 from ..teacher import is_teacher, require_teacher
@@ -58,7 +65,57 @@ MAX_EPOCHS = 20
 #: English names of the default labels (a label the teacher adds is shown as typed)
 LABELS_EN = {"blij": "happy", "verrast": "surprised", "boos": "angry"}
 
+DRAWINGS_PER_MINUTE = 60  # new drawings one client may add in any minute
+DRAWINGS_ENV = "CONVOLAB_DRAWINGS_PER_MINUTE"
+
 _store_lock = threading.Lock()
+
+
+# -- how many drawings one client may add per minute ------------------------------------------
+class RateLimit:
+    """At most ``limit`` events per client in any ``window`` seconds (0: no limit). A small
+    leaf lock; clients with nothing in the window are forgotten."""
+
+    def __init__(self, limit: int, window: float = 60.0, clock=time.monotonic):
+        self.limit, self.window, self._clock = limit, window, clock
+        self._times: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, client: str) -> float:
+        """0 if the client may go ahead (counted), else the seconds until it may."""
+        if self.limit <= 0:
+            return 0.0
+        now = self._clock()
+        with self._lock:
+            if len(self._times) > 4096:
+                for key in [k for k, q in self._times.items() if q[-1] <= now - self.window]:
+                    del self._times[key]
+            q = self._times.setdefault(client, deque())
+            while q and q[0] <= now - self.window:
+                q.popleft()
+            if len(q) >= self.limit:
+                return max(0.001, q[0] + self.window - now)
+            q.append(now)
+            return 0.0
+
+
+def drawings_per_minute() -> int:
+    """The limit from ``CONVOLAB_DRAWINGS_PER_MINUTE`` (a whole number >= 0; 0: no limit)."""
+    raw = os.environ.get(DRAWINGS_ENV, "").strip()
+    if not raw:
+        return DRAWINGS_PER_MINUTE
+    if not raw.isdigit():
+        raise ValueError(f"{DRAWINGS_ENV} must be a whole number >= 0 (0: no limit); got {raw!r}")
+    return int(raw)
+
+
+def _drawing_rate(app) -> RateLimit:
+    with _store_lock:
+        rate = getattr(app.state, "drawing_rate", None)
+        if rate is None:
+            rate = RateLimit(drawings_per_minute())
+            app.state.drawing_rate = rate
+        return rate
 
 
 # -- the store, off the event loop ------------------------------------------------------------
@@ -227,6 +284,15 @@ async def add_drawing(code: str, body: DrawingIn, request: Request, response: Re
             n=len(body.pixels),
             grid=GRID,
             count=GRID * GRID,
+        )
+    wait = _drawing_rate(request.app).take(client_id(request))
+    if wait:
+        raise ApiError.key(
+            429,
+            "too_many_drawings",
+            "emotions.err_too_many_drawings",
+            n=_drawing_rate(request.app).limit,
+            seconds=math.ceil(wait),
         )
     owner = ensure_owner(request, response)
     drawing_id = await store_call(request, "add_drawing", code, body.label, body.pixels, owner)
