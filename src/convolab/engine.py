@@ -393,7 +393,7 @@ def _settle_ties(out: np.ndarray, img, k: np.ndarray, border: str, plan: Plan) -
 
     A pixel farther from every x.5 than OpenCV's possible distance to the trace's sum
     rounds the same in both: only the others are recomputed."""
-    m = 255.0 if img.dtype == np.uint8 else max(-float(img.min()), float(img.max()), 0.0)
+    m = 255.0 if img.dtype == np.uint8 else _largest_magnitude(img)
     bound = float(np.abs(k).sum()) * m
     cells = plan.effective[0] * plan.effective[1]  # the dilated kernel OpenCV was given
     frac = _DFT_TOLERANCE if cells >= _DFT_CELLS else _direct_tolerance(cells)
@@ -418,6 +418,15 @@ def _settle_ties(out: np.ndarray, img, k: np.ndarray, border: str, plan: Plan) -
     window = img[at + tuple(ch[None, None, :] for ch in near[2:])].astype(np.float64)
     window[(rows < 0)[:, None, :] | (cols < 0)[None, :, :]] = 0.0  # the zero border
     out[near] = sequential_sum(window, k)  # (kh, kw, n): the trace's own order
+
+
+def _largest_magnitude(img: np.ndarray) -> float:
+    """max |pixel| in one pass (OpenCV's minMaxLoc on a float image, numpy otherwise)."""
+    if img.dtype == np.float64 and img.flags.c_contiguous:
+        lo, hi, _, _ = cv2.minMaxLoc(img.reshape(img.shape[0], -1))
+    else:
+        lo, hi = float(img.min()), float(img.max())
+    return max(-lo, hi, 0.0)
 
 
 def _near_ties(flat: np.ndarray, tol: float, bound: float) -> np.ndarray:
