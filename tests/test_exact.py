@@ -367,3 +367,22 @@ def test_near_ties_are_found_on_both_sides_of_every_half():
         assert _near_ties(x, tol, bound).tolist() == want
     many = np.tile(x, 5000)  # several blocks
     assert _near_ties(many, tol, 2.0**41).size == 8 * 5000
+
+
+@pytest.mark.parametrize("bound", [1.0, 255.0, 2295.0, 2.0**20, 2.0**33, 2.0**44])
+def test_near_tie_screen_finds_exactly_the_direct_distance(bound):
+    """The bit-mask screen (any bound below 2**45) returns the indices the direct distance
+    |x - floor(x) - 0.5| <= tol gives, for values on, just inside and just outside the
+    tolerance around halves, and for ordinary values."""
+    from convolab.engine import _near_ties
+
+    rng = np.random.default_rng(int(bound) % 1000)
+    tol = min(2.0**-30 * bound, 2.0**-12)  # the engine's tolerance, at most 1/4096
+    halves = np.floor(rng.uniform(-bound, bound, 3000)) + 0.5
+    offs = np.concatenate([np.zeros(500), rng.uniform(-2, 2, 2000) * tol,
+                           np.array([tol, -tol] * 250)])  # fmt: skip
+    x = np.concatenate([np.clip(halves + offs, -bound, bound), rng.uniform(-bound, bound, 10**5)])
+    rng.shuffle(x)
+    want = np.flatnonzero(np.abs(x - np.floor(x) - 0.5) <= tol)
+    assert 500 <= want.size < x.size // 10
+    assert _near_ties(x, tol, bound).tolist() == want.tolist()

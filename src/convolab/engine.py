@@ -34,6 +34,8 @@ check both against scipy, OpenCV and PyTorch.
 
 from __future__ import annotations
 
+import math
+import sys
 import threading
 
 import cv2
@@ -373,8 +375,7 @@ def _opencv_geometry(src, k_shape, border: str, plan: Plan, filt) -> np.ndarray:
 # A float sum from OpenCV differs from the sequential sum by far less than this fraction of
 # sum |k| * max |pixel| (direct sums: about taps * 1e-16; the float64 DFT: about 1e-13).
 _TIE_TOLERANCE = 2.0**-30
-_TIE_BLOCK = 16384
-_ROUNDER = 1.5 * 2.0**52
+_TIE_BLOCK = 65536  # 512 kB of float64: a block stays in the cache between passes
 
 
 def _settle_ties(out: np.ndarray, img, k: np.ndarray, border: str, plan: Plan) -> None:
@@ -403,22 +404,42 @@ def _settle_ties(out: np.ndarray, img, k: np.ndarray, border: str, plan: Plan) -
 
 
 def _near_ties(flat: np.ndarray, tol: float, bound: float) -> np.ndarray:
-    """Indices of the values within ``tol`` of an x.5 (``bound``: no value is larger)."""
-    buf = np.empty(min(flat.size, _TIE_BLOCK))
+    """Indices of the values within ``tol`` of an x.5 (``bound``: no value is larger).
+
+    One addition and one bit mask per value, in blocks that stay in the cache: with
+    ``A = 1.5 * 2**(52 - s) + 0.5 + g * 2**-s`` every ``y = x + A`` lies where the float64
+    spacing is ``2**-s``, so ``y`` is ``x + A`` rounded by at most ``2**-(s+1)`` and the low
+    ``s`` bits of its significand are ``frac(x + 0.5 + g * 2**-s) * 2**s``, a whole number.
+    A value within ``tol`` of an x.5 has that fraction in ``[g * 2**-s - tol - 2**-(s+1),
+    g * 2**-s + tol + 2**-(s+1)]``, inside ``[0, 2g * 2**-s)`` for ``g = ceil(tol * 2**s) + 1``;
+    so the bits of every near tie are below ``2g``. With ``s = 32`` (sums below ``2**18 - 2``)
+    those bits are read through a uint32 view, without a masking pass. The few values that
+    pass this screen are measured exactly (``|x - floor(x) - 0.5| <= tol``; the fraction is exact).
+    """
+    buf = _tie_scratch(min(flat.size, _TIE_BLOCK))
     found = []
-    edge = 0.5 - tol
-    if tol < 0.25 and bound < 2.0**50:
-        # x + 1.5 * 2**52 lies where the float64 spacing is 1, so (x + C) - C is x rounded
-        # to a whole number and e = x - that is exact, in -0.5..0.5: |e| >= 0.5 - tol marks
-        # the sums within tol of an x.5 (three passes, in blocks that stay in the cache)
+    s = 50 - math.ceil(math.log2(bound + 2.0))  # |x + A - 1.5 * 2**(52-s)| < 2**(51-s)
+    if s >= 32 and math.ceil(tol * 2.0**32) + 1 <= 2**26:
+        s = 32  # the low 32 bits are a uint32 view: one addition and one read per value
+    g = math.ceil(tol * 2.0**s) + 1 if s >= 6 else 0
+    if 1 <= g <= 2.0 ** (s - 6):  # at most 1 value in 32 passes the screen by chance
+        add = 1.5 * 2.0 ** (52 - s) + 0.5 + g * 2.0**-s  # on the 2**-s grid: exact
+        mask, below = np.uint64(2**s - 1), np.uint64(2 * g)
+        low32 = 0 if sys.byteorder == "little" else 1
         for start in range(0, flat.size, _TIE_BLOCK):
             x = flat[start : start + _TIE_BLOCK]
             e = buf[: x.size]
-            np.add(x, _ROUNDER, out=e)
-            e -= _ROUNDER
-            np.subtract(x, e, out=e)
-            if e.max() >= edge or e.min() <= -edge:
-                found.append(start + np.flatnonzero(np.abs(e) >= edge))
+            np.add(x, add, out=e)
+            if s == 32:
+                bits = e.view(np.uint32)[low32::2]
+            else:
+                bits = e.view(np.uint64)
+                np.bitwise_and(bits, mask, out=bits)
+            if bits.min() < below:
+                cand = np.flatnonzero(bits < below)
+                xc = x[cand]
+                d = np.abs(xc - np.floor(xc) - 0.5)
+                found.append(start + cand[d <= tol])
     else:  # huge sums or tolerances: the distance to the nearest x.5 directly
         for start in range(0, flat.size, _TIE_BLOCK):
             x = flat[start : start + _TIE_BLOCK]
@@ -430,6 +451,14 @@ def _near_ties(flat: np.ndarray, tol: float, bound: float) -> np.ndarray:
             if d.min() <= tol:
                 found.append(start + np.flatnonzero(d <= tol))
     return np.concatenate(found) if found else np.zeros(0, dtype=np.intp)
+
+
+def _tie_scratch(n: int) -> np.ndarray:
+    """A float64 block of ``n`` cells this thread reuses for the tie screen."""
+    buf = getattr(_local, "tie", None)
+    if buf is None or buf.size < n:
+        buf = _local.tie = np.empty(max(n, 1024))
+    return buf[:n]
 
 
 _local = threading.local()
