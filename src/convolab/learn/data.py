@@ -26,8 +26,8 @@ import cv2
 import numpy as np
 
 from .._validate import choice
-from ..errors import InvalidValue
 from ..display import round_half_up
+from ..errors import InvalidValue
 
 FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 #: environment variable that overrides the default Fashion-MNIST folder

@@ -40,8 +40,8 @@ from starlette.concurrency import run_in_threadpool
 
 import convolab as cl
 
-from ..clients import StreamSlots, client_id
 from ...errors import render as core_render
+from ..clients import StreamSlots, client_id
 from ..errors import ApiError, core_call, request_lang
 from ..pages import page, render
 
