@@ -386,3 +386,29 @@ def test_near_tie_screen_finds_exactly_the_direct_distance(bound):
     want = np.flatnonzero(np.abs(x - np.floor(x) - 0.5) <= tol)
     assert 500 <= want.size < x.size // 10
     assert _near_ties(x, tol, bound).tolist() == want.tolist()
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (5, 5), (2, 7)])
+@pytest.mark.parametrize("border", ["zero", "reflect"])
+def test_exact_halves_of_small_float_kernels_are_the_trace_sum(shape, border):
+    """Small kernels (a direct sum in OpenCV, the tight tolerance): halves of whole numbers plus
+    one cell of 1e-300, so there is no integer form while most sums are exactly x.5. Every
+    engine shows the trace's value everywhere and has the trace's sum at the exact halves."""
+    rng = np.random.default_rng(sum(shape))
+    img = rng.integers(0, 256, (25, 27), dtype=np.uint8)
+    k = rng.integers(-3, 4, shape) / 2
+    k[0, 0] = 1e-300
+    assert integer_form(k) is None
+    ctx = trace(img, k, border=border)
+    halves = 0
+    for eng in ("auto", "opencv", "numpy"):
+        raw = cl.correlate(img, k, border=border, engine=eng)
+        shown = cl.to_display(raw)
+        for r in range(25):
+            for c in range(27):
+                e = ctx.at(r, c)
+                assert e.value == shown[r, c], (eng, r, c, e.sum, raw[r, c])
+                if e.sum - np.floor(e.sum) == 0.5:
+                    halves += 1
+                    assert e.sum == raw[r, c], (eng, r, c)
+    assert halves > 300

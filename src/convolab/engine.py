@@ -43,7 +43,7 @@ import numpy as np
 
 from ._validate import choice
 from .borders import BORDERS, border_index, check_border, pad
-from .exact import DFT_BITS, FLOAT32_EXACT, INT16_EXACT, ExactPlan, exact_plan
+from .exact import DFT_BITS, FLOAT32_EXACT, INT16_EXACT, ExactPlan, exact_plan, sequential_sum
 from .geometry import Plan, make_plan
 from .kernels import as_kernel
 
@@ -372,35 +372,61 @@ def _opencv_geometry(src, k_shape, border: str, plan: Plan, filt) -> np.ndarray:
     return out
 
 
-# A float sum from OpenCV differs from the sequential sum by far less than this fraction of
-# sum |k| * max |pixel| (direct sums: about taps * 1e-16; the float64 DFT: about 1e-13).
-_TIE_TOLERANCE = 2.0**-30
+# How far a float sum from OpenCV may lie from the sequential sum, as a fraction of
+# B = sum |k| * max |pixel|. A direct sum of n products, added in any order (SIMD lanes,
+# fused multiply-adds), is within gamma_n * B of the exact sum (gamma_n = n u / (1 - n u),
+# u = 2**-53; Higham, Accuracy and Stability of Numerical Algorithms, 3.1); two such sums,
+# OpenCV's and the trace's, lie within 2 gamma_n * B of each other: _direct_tolerance takes
+# twice that. The float64 DFT (50 cells or more) is off by about 1e-13 * B: 2**-30 there.
+_DFT_TOLERANCE = 2.0**-30
 _TIE_BLOCK = 65536  # 512 kB of float64: a block stays in the cache between passes
+
+
+def _direct_tolerance(taps: int) -> float:
+    n = taps + 1  # one more rounding than needed: the bound stays an upper bound
+    return 4.0 * n * 2.0**-53 / (1.0 - n * 2.0**-53)
 
 
 def _settle_ties(out: np.ndarray, img, k: np.ndarray, border: str, plan: Plan) -> None:
     """Recompute, in place, the pixels within rounding distance of an x.5 tie with the
-    sequential sum of the step trace, so that rounding (half up) cannot tip them apart."""
-    m = 255.0 if img.dtype == np.uint8 else max(-float(img.min()), float(img.max()), 0.0)
-    tol = _TIE_TOLERANCE * float(np.abs(k).sum()) * m + 1e-300
-    found = _near_ties(out.reshape(-1), tol, float(np.abs(k).sum()) * m)
+    sequential sum of the step trace, so that rounding (half up) cannot tip them apart.
+
+    A pixel farther from every x.5 than OpenCV's possible distance to the trace's sum
+    rounds the same in both: only the others are recomputed."""
+    m = 255.0 if img.dtype == np.uint8 else _largest_magnitude(img)
+    bound = float(np.abs(k).sum()) * m
+    cells = plan.effective[0] * plan.effective[1]  # the dilated kernel OpenCV was given
+    frac = _DFT_TOLERANCE if cells >= _DFT_CELLS else _direct_tolerance(cells)
+    found = _near_ties(out.reshape(-1), frac * bound + 1e-300, bound)
     if not found.size:
         return
     near = np.unravel_index(found, out.shape)
     r, c = near[0], near[1]
     h, w = img.shape[:2]
     kh, kw = k.shape
-    acc = np.zeros(r.size)
-    for i in range(kh):
-        rows = border_index(r * plan.stride[0] - plan.pads[0] + i * plan.dilation[0], h, border)
-        for j in range(kw):
-            cols = border_index(c * plan.stride[1] - plan.pads[2] + j * plan.dilation[1], w, border)
-            zero = (rows < 0) | (cols < 0)
-            at = (np.maximum(rows, 0), np.maximum(cols, 0)) + tuple(near[2:])
-            v = img[at].astype(np.float64)
-            v[zero] = 0.0
-            acc += k[i, j] * v
-    out[near] = acc
+    rows = border_index(
+        r[None, :] * plan.stride[0] - plan.pads[0] + np.arange(kh)[:, None] * plan.dilation[0],
+        h,
+        border,
+    )  # (kh, n)
+    cols = border_index(
+        c[None, :] * plan.stride[1] - plan.pads[2] + np.arange(kw)[:, None] * plan.dilation[1],
+        w,
+        border,
+    )  # (kw, n)
+    at = (np.maximum(rows, 0)[:, None, :], np.maximum(cols, 0)[None, :, :])
+    window = img[at + tuple(ch[None, None, :] for ch in near[2:])].astype(np.float64)
+    window[(rows < 0)[:, None, :] | (cols < 0)[None, :, :]] = 0.0  # the zero border
+    out[near] = sequential_sum(window, k)  # (kh, kw, n): the trace's own order
+
+
+def _largest_magnitude(img: np.ndarray) -> float:
+    """max |pixel| in one pass (OpenCV's minMaxLoc on a float image, numpy otherwise)."""
+    if img.dtype == np.float64 and img.flags.c_contiguous:
+        lo, hi, _, _ = cv2.minMaxLoc(img.reshape(img.shape[0], -1))
+    else:
+        lo, hi = float(img.min()), float(img.max())
+    return max(-lo, hi, 0.0)
 
 
 def _near_ties(flat: np.ndarray, tol: float, bound: float) -> np.ndarray:
