@@ -13,7 +13,10 @@ Starts its own server (uvicorn, one process, as ``convolab serve`` runs it) on a
    page has) keep computing; a run that ends is replaced by a new one;
 4. with ``--compare-inline``: the class once more, each apply sending the photo inline
    (base64 in the JSON, decoded for every request: the old way), for a ratio in one run;
-5. with ``--bombs K``: afterwards, K tiny files whose header claims 5000 x 5000 are uploaded at
+5. with ``--flood``: the class once more while one more computer (its own loopback address)
+   fires applies without pause, 8 at once: the pupils' p95 with and without it, and how the
+   flood was answered (200, 409 ``superseded``, 429), for the fair queue (``web/fair.py``);
+6. with ``--bombs K``: afterwards, K tiny files whose header claims 5000 x 5000 are uploaded at
    once and the server's RSS before/after is reported (target: + < 300 MB for 8).
 
 Latency is the round trip of one ``POST /api/apply`` seen by the pupil (request to last byte).
@@ -22,6 +25,10 @@ Targets (issue 9, 2 cores): 30 pupils p95 <= 1.0 s and <= 3 x idle p95, 0 errors
 
     python bench/bench_classroom.py --pupils 30 --applies 20 --json classroom.json
     python bench/bench_classroom.py --pupils 30 --applies 20 --with-training --json c.json
+    python bench/bench_classroom.py --pupils 30 --applies 20 --flood --json flood.json
+
+Each pupil sends from its own loopback address (127.0.0.2, 127.0.0.3, ...), as each pupil's
+computer has its own address in a class: per-client limits count per pupil.
 """
 
 from __future__ import annotations
@@ -105,6 +112,43 @@ def start_server(env: dict) -> tuple[subprocess.Popen, str]:
     raise SystemExit("the server did not start")
 
 
+def pupil_address(n: int) -> str:
+    """Pupil ``n``'s own loopback address (127.0.0.2 ... 127.0.0.201): one computer each."""
+    return f"127.0.0.{2 + n % 200}"
+
+
+FLOOD_ADDRESS = "127.0.0.250"
+
+
+async def flooder(base: str, image_id: str, stop: asyncio.Event, out: dict, deadline: float):
+    """One computer (``FLOOD_ADDRESS``) firing applies as fast as it can, ``FLOOD_PARALLEL``
+    at once, until ``stop`` (bounded: at most ``FLOOD_MAX`` requests and the deadline)."""
+    rng = random.Random(4242)
+    transport = httpx.AsyncHTTPTransport(local_address=FLOOD_ADDRESS, verify=TLS)
+    codes: dict[str, int] = {}
+    async with httpx.AsyncClient(base_url=base, timeout=60, transport=transport) as c:
+
+        async def lane():
+            i = 0
+            while not stop.is_set() and time.monotonic() < deadline:
+                if sum(codes.values()) >= FLOOD_MAX:
+                    return
+                i += 1
+                try:
+                    r = await c.post("/api/apply", json=apply_body(image_id, i, rng))
+                    key = str(r.status_code)
+                except httpx.HTTPError as exc:
+                    key = type(exc).__name__
+                codes[key] = codes.get(key, 0) + 1
+
+        await asyncio.gather(*(lane() for _ in range(FLOOD_PARALLEL)))
+    out["flood_answers"] = dict(sorted(codes.items()))
+
+
+FLOOD_PARALLEL = 8
+FLOOD_MAX = 20000
+
+
 class Tally:
     def __init__(self):
         self.latencies: list[float] = []
@@ -120,10 +164,13 @@ async def pupil(
     deadline: float,
     inline: bool = False,
 ):
-    """One pupil. ``inline``: the old way, the photo (base64 in the JSON) with every apply."""
+    """One pupil. ``inline``: the old way, the photo (base64 in the JSON) with every apply.
+
+    Each pupil is its own computer: requests come from its own loopback address."""
     rng = random.Random(n)
     data = PHOTOS.get(n) or photo(n)
-    async with httpx.AsyncClient(base_url=base, timeout=60, verify=TLS) as c:
+    transport = httpx.AsyncHTTPTransport(local_address=pupil_address(n), verify=TLS)
+    async with httpx.AsyncClient(base_url=base, timeout=60, transport=transport) as c:
 
         async def get(url):
             r = await c.get(url)
@@ -316,6 +363,41 @@ async def run(args) -> dict:
                 "inline_errors": len(old.errors),
                 "inline_applies_per_s": round(len(old.latencies) / old_wall, 2),
             }
+        if args.flood:
+            # the same class once more, next to one computer firing applies without pause
+            transport = httpx.AsyncHTTPTransport(local_address=FLOOD_ADDRESS, verify=TLS)
+            async with httpx.AsyncClient(base_url=base, timeout=60, transport=transport) as c:
+                up = await c.post(
+                    "/api/image?filename=flood.jpg",
+                    content=PHOTOS[0],
+                    headers={"content-type": "image/jpeg"},
+                )
+                up.raise_for_status()
+            flood_stop = asyncio.Event()
+            flood_info: dict = {}
+            flood_task = asyncio.create_task(
+                flooder(base, up.json()["image_id"], flood_stop, flood_info, deadline)
+            )
+            await asyncio.sleep(1.0)  # the flood is under way
+            flooded = Tally()
+            t0 = time.perf_counter()
+            await asyncio.gather(
+                *(
+                    pupil(base, n + 1, args.applies, args.think, flooded, deadline)
+                    for n in range(args.pupils)
+                )
+            )
+            flood_wall = time.perf_counter() - t0
+            flood_stop.set()
+            await flood_task
+            out |= {
+                "flood_p50_s": round(p(flooded.latencies, 50), 4),
+                "flood_p95_s": round(p(flooded.latencies, 95), 4),
+                "flood_pupil_errors": len(flooded.errors),
+                "flood_error_examples": flooded.errors[:3],
+                "flood_applies_per_s": round(len(flooded.latencies) / flood_wall, 2),
+                "flood_answers": flood_info.get("flood_answers", {}),
+            }
         if args.with_training:
             out["training_runs_started"] = training["started"]
             out["training_errors"] = training["errors"][:5]
@@ -343,6 +425,11 @@ def main() -> None:
         "--compare-inline",
         action="store_true",
         help="then run the class again sending the photo inline with every apply (as before)",
+    )
+    parser.add_argument(
+        "--flood",
+        action="store_true",
+        help="then run the class again next to one computer firing applies without pause",
     )
     parser.add_argument("--bombs", type=int, default=0, help="tiny 5000x5000 files at once")
     parser.add_argument("--max-seconds", type=float, default=600.0, help="stop after this")

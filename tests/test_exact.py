@@ -367,3 +367,48 @@ def test_near_ties_are_found_on_both_sides_of_every_half():
         assert _near_ties(x, tol, bound).tolist() == want
     many = np.tile(x, 5000)  # several blocks
     assert _near_ties(many, tol, 2.0**41).size == 8 * 5000
+
+
+@pytest.mark.parametrize("bound", [1.0, 255.0, 2295.0, 2.0**20, 2.0**33, 2.0**44])
+def test_near_tie_screen_finds_exactly_the_direct_distance(bound):
+    """The bit-mask screen (any bound below 2**45) returns the indices the direct distance
+    |x - floor(x) - 0.5| <= tol gives, for values on, just inside and just outside the
+    tolerance around halves, and for ordinary values."""
+    from convolab.engine import _near_ties
+
+    rng = np.random.default_rng(int(bound) % 1000)
+    tol = min(2.0**-30 * bound, 2.0**-12)  # the engine's tolerance, at most 1/4096
+    halves = np.floor(rng.uniform(-bound, bound, 3000)) + 0.5
+    offs = np.concatenate([np.zeros(500), rng.uniform(-2, 2, 2000) * tol,
+                           np.array([tol, -tol] * 250)])  # fmt: skip
+    x = np.concatenate([np.clip(halves + offs, -bound, bound), rng.uniform(-bound, bound, 10**5)])
+    rng.shuffle(x)
+    want = np.flatnonzero(np.abs(x - np.floor(x) - 0.5) <= tol)
+    assert 500 <= want.size < x.size // 10
+    assert _near_ties(x, tol, bound).tolist() == want.tolist()
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (5, 5), (2, 7)])
+@pytest.mark.parametrize("border", ["zero", "reflect"])
+def test_exact_halves_of_small_float_kernels_are_the_trace_sum(shape, border):
+    """Small kernels (a direct sum in OpenCV, the tight tolerance): halves of whole numbers plus
+    one cell of 1e-300, so there is no integer form while most sums are exactly x.5. Every
+    engine shows the trace's value everywhere and has the trace's sum at the exact halves."""
+    rng = np.random.default_rng(sum(shape))
+    img = rng.integers(0, 256, (25, 27), dtype=np.uint8)
+    k = rng.integers(-3, 4, shape) / 2
+    k[0, 0] = 1e-300
+    assert integer_form(k) is None
+    ctx = trace(img, k, border=border)
+    halves = 0
+    for eng in ("auto", "opencv", "numpy"):
+        raw = cl.correlate(img, k, border=border, engine=eng)
+        shown = cl.to_display(raw)
+        for r in range(25):
+            for c in range(27):
+                e = ctx.at(r, c)
+                assert e.value == shown[r, c], (eng, r, c, e.sum, raw[r, c])
+                if e.sum - np.floor(e.sum) == 0.5:
+                    halves += 1
+                    assert e.sum == raw[r, c], (eng, r, c)
+    assert halves > 300

@@ -831,7 +831,7 @@ assert np.array_equal(cl.load_image(saved), cl.to_display(result))
 # %% [markdown]
 # ## 10. De laag die zelf een filter leert
 #
-# In een neuraal netwerk kiest niemand de getallen van de filter. Een **convolutionele laag**
+# In een neuraal netwerk kiest niemand de getallen van de filter. Een **convolutielaag**
 # begint met willekeurige getallen en leert de juiste zelf.
 #
 # Dat proberen we hier. We verstoppen een filter (Sobel naar rechts). De laag ziet de foto en
@@ -1052,5 +1052,5 @@ assert peak_25 < peak_3
 #   (correlatie).
 # - Opvulling, stapgrootte en dilatatie bepalen hoe groot het resultaat is.
 #
-# - Een **convolutionele laag** leert de getallen van haar filter zelf, stap voor stap.
+# - Een **convolutielaag** leert de getallen van haar filter zelf, stap voor stap.
 # - Dezelfde convoluties werken ook op signalen: een hartfilmpje, een koers, geluid.

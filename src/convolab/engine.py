@@ -34,6 +34,8 @@ check both against scipy, OpenCV and PyTorch.
 
 from __future__ import annotations
 
+import math
+import sys
 import threading
 
 import cv2
@@ -41,7 +43,7 @@ import numpy as np
 
 from ._validate import choice
 from .borders import BORDERS, border_index, check_border, pad
-from .exact import DFT_BITS, FLOAT32_EXACT, INT16_EXACT, ExactPlan, exact_plan
+from .exact import DFT_BITS, FLOAT32_EXACT, INT16_EXACT, ExactPlan, exact_plan, sequential_sum
 from .geometry import Plan, make_plan
 from .kernels import as_kernel
 
@@ -370,55 +372,100 @@ def _opencv_geometry(src, k_shape, border: str, plan: Plan, filt) -> np.ndarray:
     return out
 
 
-# A float sum from OpenCV differs from the sequential sum by far less than this fraction of
-# sum |k| * max |pixel| (direct sums: about taps * 1e-16; the float64 DFT: about 1e-13).
-_TIE_TOLERANCE = 2.0**-30
-_TIE_BLOCK = 16384
-_ROUNDER = 1.5 * 2.0**52
+# How far a float sum from OpenCV may lie from the sequential sum, as a fraction of
+# B = sum |k| * max |pixel|. A direct sum of n products, added in any order (SIMD lanes,
+# fused multiply-adds), is within gamma_n * B of the exact sum (gamma_n = n u / (1 - n u),
+# u = 2**-53; Higham, Accuracy and Stability of Numerical Algorithms, 3.1); two such sums,
+# OpenCV's and the trace's, lie within 2 gamma_n * B of each other: _direct_tolerance takes
+# twice that. The float64 DFT (50 cells or more) is off by about 1e-13 * B: 2**-30 there.
+_DFT_TOLERANCE = 2.0**-30
+_TIE_BLOCK = 65536  # 512 kB of float64: a block stays in the cache between passes
+
+
+def _direct_tolerance(taps: int) -> float:
+    n = taps + 1  # one more rounding than needed: the bound stays an upper bound
+    return 4.0 * n * 2.0**-53 / (1.0 - n * 2.0**-53)
 
 
 def _settle_ties(out: np.ndarray, img, k: np.ndarray, border: str, plan: Plan) -> None:
     """Recompute, in place, the pixels within rounding distance of an x.5 tie with the
-    sequential sum of the step trace, so that rounding (half up) cannot tip them apart."""
-    m = 255.0 if img.dtype == np.uint8 else max(-float(img.min()), float(img.max()), 0.0)
-    tol = _TIE_TOLERANCE * float(np.abs(k).sum()) * m + 1e-300
-    found = _near_ties(out.reshape(-1), tol, float(np.abs(k).sum()) * m)
+    sequential sum of the step trace, so that rounding (half up) cannot tip them apart.
+
+    A pixel farther from every x.5 than OpenCV's possible distance to the trace's sum
+    rounds the same in both: only the others are recomputed."""
+    m = 255.0 if img.dtype == np.uint8 else _largest_magnitude(img)
+    bound = float(np.abs(k).sum()) * m
+    cells = plan.effective[0] * plan.effective[1]  # the dilated kernel OpenCV was given
+    frac = _DFT_TOLERANCE if cells >= _DFT_CELLS else _direct_tolerance(cells)
+    found = _near_ties(out.reshape(-1), frac * bound + 1e-300, bound)
     if not found.size:
         return
     near = np.unravel_index(found, out.shape)
     r, c = near[0], near[1]
     h, w = img.shape[:2]
     kh, kw = k.shape
-    acc = np.zeros(r.size)
-    for i in range(kh):
-        rows = border_index(r * plan.stride[0] - plan.pads[0] + i * plan.dilation[0], h, border)
-        for j in range(kw):
-            cols = border_index(c * plan.stride[1] - plan.pads[2] + j * plan.dilation[1], w, border)
-            zero = (rows < 0) | (cols < 0)
-            at = (np.maximum(rows, 0), np.maximum(cols, 0)) + tuple(near[2:])
-            v = img[at].astype(np.float64)
-            v[zero] = 0.0
-            acc += k[i, j] * v
-    out[near] = acc
+    rows = border_index(
+        r[None, :] * plan.stride[0] - plan.pads[0] + np.arange(kh)[:, None] * plan.dilation[0],
+        h,
+        border,
+    )  # (kh, n)
+    cols = border_index(
+        c[None, :] * plan.stride[1] - plan.pads[2] + np.arange(kw)[:, None] * plan.dilation[1],
+        w,
+        border,
+    )  # (kw, n)
+    at = (np.maximum(rows, 0)[:, None, :], np.maximum(cols, 0)[None, :, :])
+    window = img[at + tuple(ch[None, None, :] for ch in near[2:])].astype(np.float64)
+    window[(rows < 0)[:, None, :] | (cols < 0)[None, :, :]] = 0.0  # the zero border
+    out[near] = sequential_sum(window, k)  # (kh, kw, n): the trace's own order
+
+
+def _largest_magnitude(img: np.ndarray) -> float:
+    """max |pixel| in one pass (OpenCV's minMaxLoc on a float image, numpy otherwise)."""
+    if img.dtype == np.float64 and img.flags.c_contiguous:
+        lo, hi, _, _ = cv2.minMaxLoc(img.reshape(img.shape[0], -1))
+    else:
+        lo, hi = float(img.min()), float(img.max())
+    return max(-lo, hi, 0.0)
 
 
 def _near_ties(flat: np.ndarray, tol: float, bound: float) -> np.ndarray:
-    """Indices of the values within ``tol`` of an x.5 (``bound``: no value is larger)."""
-    buf = np.empty(min(flat.size, _TIE_BLOCK))
+    """Indices of the values within ``tol`` of an x.5 (``bound``: no value is larger).
+
+    One addition and one bit mask per value, in blocks that stay in the cache: with
+    ``A = 1.5 * 2**(52 - s) + 0.5 + g * 2**-s`` every ``y = x + A`` lies where the float64
+    spacing is ``2**-s``, so ``y`` is ``x + A`` rounded by at most ``2**-(s+1)`` and the low
+    ``s`` bits of its significand are ``frac(x + 0.5 + g * 2**-s) * 2**s``, a whole number.
+    A value within ``tol`` of an x.5 has that fraction in ``[g * 2**-s - tol - 2**-(s+1),
+    g * 2**-s + tol + 2**-(s+1)]``, inside ``[0, 2g * 2**-s)`` for ``g = ceil(tol * 2**s) + 1``;
+    so the bits of every near tie are below ``2g``. With ``s = 32`` (sums below ``2**18 - 2``)
+    those bits are read through a uint32 view, without a masking pass. The few values that
+    pass this screen are measured exactly (``|x - floor(x) - 0.5| <= tol``; the fraction is exact).
+    """
+    buf = _tie_scratch(min(flat.size, _TIE_BLOCK))
     found = []
-    edge = 0.5 - tol
-    if tol < 0.25 and bound < 2.0**50:
-        # x + 1.5 * 2**52 lies where the float64 spacing is 1, so (x + C) - C is x rounded
-        # to a whole number and e = x - that is exact, in -0.5..0.5: |e| >= 0.5 - tol marks
-        # the sums within tol of an x.5 (three passes, in blocks that stay in the cache)
+    s = 50 - math.ceil(math.log2(bound + 2.0))  # |x + A - 1.5 * 2**(52-s)| < 2**(51-s)
+    if s >= 32 and math.ceil(tol * 2.0**32) + 1 <= 2**26:
+        s = 32  # the low 32 bits are a uint32 view: one addition and one read per value
+    g = math.ceil(tol * 2.0**s) + 1 if s >= 6 else 0
+    if 1 <= g <= 2.0 ** (s - 6):  # at most 1 value in 32 passes the screen by chance
+        add = 1.5 * 2.0 ** (52 - s) + 0.5 + g * 2.0**-s  # on the 2**-s grid: exact
+        mask, below = np.uint64(2**s - 1), np.uint64(2 * g)
+        low32 = 0 if sys.byteorder == "little" else 1
         for start in range(0, flat.size, _TIE_BLOCK):
             x = flat[start : start + _TIE_BLOCK]
             e = buf[: x.size]
-            np.add(x, _ROUNDER, out=e)
-            e -= _ROUNDER
-            np.subtract(x, e, out=e)
-            if e.max() >= edge or e.min() <= -edge:
-                found.append(start + np.flatnonzero(np.abs(e) >= edge))
+            np.add(x, add, out=e)
+            if s == 32:
+                bits = e.view(np.uint32)[low32::2]
+            else:
+                bits = e.view(np.uint64)
+                np.bitwise_and(bits, mask, out=bits)
+            if bits.min() < below:
+                cand = np.flatnonzero(bits < below)
+                xc = x[cand]
+                d = np.abs(xc - np.floor(xc) - 0.5)
+                found.append(start + cand[d <= tol])
     else:  # huge sums or tolerances: the distance to the nearest x.5 directly
         for start in range(0, flat.size, _TIE_BLOCK):
             x = flat[start : start + _TIE_BLOCK]
@@ -430,6 +477,14 @@ def _near_ties(flat: np.ndarray, tol: float, bound: float) -> np.ndarray:
             if d.min() <= tol:
                 found.append(start + np.flatnonzero(d <= tol))
     return np.concatenate(found) if found else np.zeros(0, dtype=np.intp)
+
+
+def _tie_scratch(n: int) -> np.ndarray:
+    """A float64 block of ``n`` cells this thread reuses for the tie screen."""
+    buf = getattr(_local, "tie", None)
+    if buf is None or buf.size < n:
+        buf = _local.tie = np.empty(max(n, 1024))
+    return buf[:n]
 
 
 _local = threading.local()

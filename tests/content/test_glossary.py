@@ -229,3 +229,8 @@ def test_i18n_strings_use_the_glossary():
 def test_learning_objects_use_the_glossary():
     problems = findings(object_texts())
     assert not problems, f"{len(problems)} banned variants:\n" + "\n".join(problems)
+
+
+def test_notebooks_use_the_glossary():
+    problems = findings(notebook_texts())
+    assert not problems, f"{len(problems)} banned variants:\n" + "\n".join(problems)

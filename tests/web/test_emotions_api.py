@@ -267,6 +267,7 @@ def test_a_photo_becomes_grid_pixels_and_is_not_stored(pupil, code):
     data = "data:image/jpeg;base64," + base64.b64encode(jpg.tobytes()).decode()
     before = pupil.get(f"/api/emotions/classes/{code}").json()["class"]["count"]
     r = pupil.post("/api/emotions/photo", json={"data": data})
+    assert r.json()["cut"] == "ink"  # no printed paper grid in this photo
     px = np.array(r.json()["pixels"], dtype=np.uint8).reshape(28, 28)
     # the face fills the grid: light ring near the border, dark (paper) in between
     assert px[14, 0:3].max() > 100 and px[14, 25:28].max() > 100
@@ -276,6 +277,23 @@ def test_a_photo_becomes_grid_pixels_and_is_not_stored(pupil, code):
     both(pupil, "POST", "/api/emotions/photo", 400, "not_image", json={"data": "%%%"})
     huge = "A" * (14 * 1024 * 1024)
     both(pupil, "POST", "/api/emotions/photo", 413, "photo_too_big", json={"data": huge})
+
+
+def test_a_photo_of_a_paper_grid_is_cut_to_the_grid(pupil):
+    cells = np.zeros((28, 28), bool)
+    cells[6:9, 8:11] = cells[6:9, 17:20] = cells[19:21, 7:21] = True  # eyes and a mouth
+    c = 18
+    paper = np.full((28 * c + 100, 28 * c + 100), 230, np.uint8)
+    for r, k in zip(*np.nonzero(cells), strict=True):
+        paper[50 + r * c : 50 + (r + 1) * c, 50 + k * c : 50 + (k + 1) * c] = 50
+    for i in range(29):
+        cv2.line(paper, (50, 50 + i * c), (50 + 28 * c, 50 + i * c), 150, 2)
+        cv2.line(paper, (50 + i * c, 50), (50 + i * c, 50 + 28 * c), 150, 2)
+    ok, png = cv2.imencode(".png", paper)
+    r = pupil.post("/api/emotions/photo", json={"data": base64.b64encode(png.tobytes()).decode()})
+    assert r.status_code == 200 and r.json()["cut"] == "grid"
+    px = np.array(r.json()["pixels"], dtype=np.uint8).reshape(28, 28)
+    assert np.array_equal(px >= 128, cells)
 
 
 def test_training_needs_enough_drawings_of_every_label(teacher, pupil, code):

@@ -88,14 +88,13 @@ def starter_set(
     return x[order], y[order]
 
 
-def photo_to_grid(image: np.ndarray) -> np.ndarray:
-    """A photo (H x W grey or H x W x 3 RGB, uint8) of a dark drawing on light paper ->
-    GRID x GRID uint8, light lines on a dark background.
+#: how a photo was cut: ``grid`` (the printed paper grid was found, each of its squares is one
+#: pixel) or ``ink`` (no paper grid found: a square around the ink)
+PHOTO_CUTS = ("grid", "ink")
+_CELL = 16  # pixels per grid square after straightening the paper grid
 
-    Steps: grey; the ink is what is clearly darker than the paper around it (adaptive
-    threshold, so shadows and uneven light do not count); the smallest square around the ink
-    (with a small margin) is cut out and shrunk to the grid (each square gets the share of
-    ink in it as its grey value)."""
+
+def _grey_photo(image: np.ndarray) -> np.ndarray:
     a = np.asarray(image)
     if a.ndim == 3:
         if a.shape[2] == 4:
@@ -112,6 +111,106 @@ def photo_to_grid(image: np.ndarray) -> np.ndarray:
             (max(8, round(a.shape[1] * f)), max(8, round(a.shape[0] * f))),
             interpolation=cv2.INTER_AREA,
         )
+    return a
+
+
+def _darkness(a: np.ndarray, k: int) -> np.ndarray:
+    """How much darker than the paper around it each pixel is (0 = paper, 1 = black), with the
+    paper's brightness taken from the lightest pixels nearby (so uneven light does not count)."""
+    k = max(3, k | 1)
+    paper = cv2.dilate(a, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    paper = cv2.GaussianBlur(paper.astype(np.float32), (k, k), 0)
+    return np.clip(1.0 - a.astype(np.float32) / np.maximum(paper, 1.0), 0.0, 1.0)
+
+
+def _order_corners(q: np.ndarray) -> np.ndarray:
+    """Four points -> top-left, top-right, bottom-right, bottom-left."""
+    q = q.reshape(4, 2).astype(np.float32)
+    s, d = q.sum(1), q[:, 1] - q[:, 0]
+    return np.array([q[s.argmin()], q[d.argmin()], q[s.argmax()], q[d.argmax()]], np.float32)
+
+
+def _grid_lines_score(dark: np.ndarray) -> float:
+    """How clearly the GRID + 1 equally spaced lines of a straightened grid show up, along both
+    directions: the smaller of (darkness on the lines - darkness in the squares' middles)."""
+    scores = []
+    for axis in (0, 1):
+        prof = dark.mean(axis=axis)
+        on = np.array([prof[max(0, i * _CELL - 1) : i * _CELL + 2].max() for i in range(1, GRID)])
+        mid = np.array(
+            [
+                prof[i * _CELL + _CELL // 2 - 2 : i * _CELL + _CELL // 2 + 3].mean()
+                for i in range(GRID)
+            ]
+        )
+        between = np.minimum(mid[:-1], mid[1:])
+        # most inner lines must be darker than the squares beside them
+        scores.append(float(np.quantile(on - between, 0.2)))
+    return min(scores)
+
+
+def _find_grid(a: np.ndarray) -> np.ndarray | None:
+    """The straightened paper grid (GRID*_CELL square, darkness 0..1) or None."""
+    h, w = a.shape
+    dark = _darkness(a, min(h, w) // 20)
+    lines = (dark > 0.25).astype(np.uint8) * 255
+    contours, _ = cv2.findContours(lines, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    min_area = 0.04 * h * w
+    big = sorted(
+        (c for c in contours if cv2.contourArea(c) >= min_area), key=cv2.contourArea, reverse=True
+    )
+    n = GRID * _CELL
+    target = np.array([[0, 0], [n, 0], [n, n], [0, n]], np.float32)
+    for c in big[:12]:
+        hull = cv2.convexHull(c)
+        quad = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
+        if len(quad) != 4 or not cv2.isContourConvex(quad):
+            continue
+        m = cv2.getPerspectiveTransform(_order_corners(quad), target)
+        flat = cv2.warpPerspective(
+            a, m, (n, n), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE
+        )
+        d = _darkness(flat, 5 * _CELL)
+        if _grid_lines_score(d) > 0.08:
+            return d
+    return None
+
+
+def _sample_cells(dark: np.ndarray) -> np.ndarray:
+    """Each square of the straightened grid -> one grey value: the share of its middle (the
+    printed lines left out) that is coloured in."""
+    m = _CELL // 4
+    cells = dark.reshape(GRID, _CELL, GRID, _CELL)[:, m : _CELL - m, :, m : _CELL - m]
+    share = (cells > 0.3).mean(axis=(1, 3))
+    return np.clip(np.floor(share * 255 + 0.5), 0, 255).astype(np.uint8)
+
+
+def photo_cut(image: np.ndarray) -> tuple[np.ndarray, str]:
+    """``(pixels, cut)``: :func:`photo_to_grid`'s pixels and how the photo was cut, one of
+    :data:`PHOTO_CUTS`."""
+    a = _grey_photo(image)
+    flat = _find_grid(a)
+    if flat is not None:
+        return _sample_cells(flat), "grid"
+    return _ink_crop(a), "ink"
+
+
+def photo_to_grid(image: np.ndarray) -> np.ndarray:
+    """A photo (H x W grey or H x W x 3 RGB, uint8) of a dark drawing on light paper ->
+    GRID x GRID uint8, light lines on a dark background.
+
+    If the photo shows a printed paper grid of GRID x GRID squares, the grid is found (the
+    largest four-cornered outline whose inside has GRID + 1 equally spaced lines each way),
+    straightened to a square, and each square becomes one pixel: the share of it that is
+    coloured in. Otherwise the ink is cut out (see :func:`_ink_crop`)."""
+    return photo_cut(image)[0]
+
+
+def _ink_crop(a: np.ndarray) -> np.ndarray:
+    """No paper grid: the ink is what is clearly darker than the paper around it (adaptive
+    threshold, so shadows and uneven light do not count); the smallest square around the ink
+    (with a small margin) is cut out and shrunk to the grid (each square gets the share of
+    ink in it as its grey value)."""
     block = max(3, (min(a.shape) // 16) | 1)
     blur = cv2.GaussianBlur(a, (3, 3), 0)
     ink = cv2.adaptiveThreshold(

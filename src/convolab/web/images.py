@@ -11,10 +11,13 @@
   5000 x 5000 is refused, a real photo of that size is not; even a one-colour GIF, the most
   compressible image, stays under 1,300 pixels per byte). At most ``DECODE_SLOTS`` decodes run
   at once; the others wait their turn in their worker thread.
-- ``compute_call(fn, ...)``: the explorer's maths in a small pool of its own
-  (``COMPUTE_THREADS``, one per core; ``CONVOLAB_COMPUTE_THREADS``), first come first served:
-  30 pupils' applies queue instead of 30 threads fighting over two cores (and holding 30
-  requests' working memory at once). The event loop only routes.
+- ``compute_call(client, fn, ...)``: the explorer's maths in a small pool of its own
+  (``COMPUTE_THREADS``, one per core; ``CONVOLAB_COMPUTE_THREADS``) behind a fair queue
+  (``fair.FairQueue``: per client at most ``CONVOLAB_APPLY_PER_CLIENT`` applies held, a newer
+  one supersedes the older waiting one, clients served round-robin): 30 pupils' applies
+  queue instead of 30 threads fighting over two cores (and holding 30 requests' working
+  memory at once), and one client firing many requests does not push the others back. The
+  event loop only routes.
 - ``tune_malloc()``: glibc's allocator tuned for this workload: blocks up to 32 MB (a 1024 x
   768 x 3 float64 result is 19 MB) are reused from the heap instead of being mapped, zeroed
   and unmapped on every request (about half the CPU time of an apply), and up to 128 MB of
@@ -25,7 +28,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import ctypes
 import functools
 import io
@@ -40,6 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import ApiError, from_core
+from .fair import FairQueue, per_client_from_env
 
 FREE_PIXELS = 2_000_000
 PIXELS_PER_BYTE = 4_000
@@ -185,12 +188,18 @@ def compute_pool() -> ThreadPoolExecutor:
         return _compute_pool
 
 
-async def compute_call(fn, /, *args, **kwargs):
+#: The fair queue in front of the compute pool (``fair.FairQueue``: per client at most
+#: ``CONVOLAB_APPLY_PER_CLIENT`` applies held, clients served round-robin).
+APPLY_QUEUE = FairQueue(compute_pool, COMPUTE_THREADS, per_client_from_env())
+
+
+async def compute_call(client: str, fn, /, *args, **kwargs):
     """Like ``errors.core_call`` (core errors become ApiErrors in the one shape), but in the
-    compute pool: the caller's coroutine waits, no thread of the loop's pool is held."""
-    future = compute_pool().submit(functools.partial(fn, *args, **kwargs))
+    compute pool behind the fair queue (``APPLY_QUEUE``): the caller's coroutine waits, no
+    thread of the loop's pool is held. Returns ``(result, ahead)``: ``ahead`` is how many
+    applies of other clients were started while this one waited."""
     try:
-        return await asyncio.wrap_future(future)
+        return await APPLY_QUEUE.call(client, functools.partial(fn, *args, **kwargs))
     except ApiError:
         raise
     except (ValueError, TypeError) as exc:

@@ -16,7 +16,8 @@ API (every error in the one JSON shape, message in the request's language):
 - ``GET /api/emotions/drawings/{ref}.png``: one drawing as a PNG (``ref``: ``CODE-id`` or
   ``starter-n``), e.g. for the explorer.
 - ``POST /api/emotions/photo``: a photo of a paper drawing (``{"data": base64}``) -> the grid's
-  pixels (processed in memory, nothing is stored).
+  pixels and ``cut``: ``grid`` (the printed paper grid was found) or ``ink`` (no paper grid:
+  a square around the ink). Processed in memory, nothing is stored.
 - ``POST /api/emotions/runs``: train on a class (``class_code``) or on the starter set; then
   ``/events``, ``/control``, ``/predict`` and ``DELETE`` as on the network page.
 
@@ -39,7 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 import convolab as cl
-from convolab.classes import ClassStore, ClassStoreError, photo_to_grid, starter_set
+from convolab.classes import ClassStore, ClassStoreError, photo_cut, starter_set
 from convolab.classes.store import DEFAULT_LABELS, GRID, check_pixels, encode_png, normalise_code
 
 from ..errors import ApiError, core_call
@@ -325,7 +326,8 @@ def _photo(data: str) -> dict:
         img = cl.load_image(raw, colour="rgb")
     except (ValueError, TypeError):
         raise ApiError.key(400, "not_image", "emotions.err_photo_not_image") from None
-    return {"ok": True, "grid": GRID, "pixels": photo_to_grid(img).ravel().tolist()}
+    pixels, cut = photo_cut(img)
+    return {"ok": True, "grid": GRID, "cut": cut, "pixels": pixels.ravel().tolist()}
 
 
 @router.post("/api/emotions/photo", tags=["emotions"])

@@ -39,6 +39,7 @@ from ...exact import exact_plan
 from ...imageio import WEB_FORMATS
 from ...samples import SAMPLES
 from .. import images
+from ..clients import client_id
 from ..errors import ApiError, core_call, request_lang
 from ..i18n import t
 from ..pages import PAGES, page, render
@@ -501,6 +502,7 @@ def compute(body: ApplyRequest, lang: str) -> dict:
 
 #: The answer header giving the length of the JSON part of a binary ``/api/apply`` answer.
 META_LENGTH_HEADER = "X-Meta-Length"
+QUEUE_AHEAD_HEADER = "X-Queue-Ahead"
 APPLY_MEDIA_TYPE = "application/octet-stream"
 
 
@@ -539,13 +541,24 @@ async def api_apply(body: ApplyRequest, request: Request):
     ``height x width x channels`` row by row, exactly ``height * width * channels`` bytes (the
     page puts them into a canvas as they are); with ``"format": "png"`` a PNG file of the same
     pixels. Errors are JSON in the one error shape. All the work, the JSON part included, runs
-    in the compute pool (``images.compute_call``: first come, first served; the loop routes).
+    in the compute pool behind a fair queue (``images.compute_call``, ``web/fair.py``): per
+    client (its address) at most ``CONVOLAB_APPLY_PER_CLIENT`` applies (default 2) are held,
+    running or waiting; a newer apply supersedes that client's older waiting one, which is
+    answered 409 ``superseded`` (the page only needs the newest result); with nothing of that
+    client waiting the new one gets 429 ``too_many_applies``. Clients take turns
+    (round-robin). ``X-Queue-Ahead``: applies of other clients started while this one waited.
     """
-    data, meta_length = await images.compute_call(_apply_answer, body, request_lang(request))
+    (data, meta_length), ahead = await images.compute_call(
+        client_id(request), _apply_answer, body, request_lang(request)
+    )
     return Response(
         data,
         media_type=APPLY_MEDIA_TYPE,
-        headers={META_LENGTH_HEADER: str(meta_length), "Cache-Control": "no-store"},
+        headers={
+            META_LENGTH_HEADER: str(meta_length),
+            QUEUE_AHEAD_HEADER: str(ahead),
+            "Cache-Control": "no-store",
+        },
     )
 
 

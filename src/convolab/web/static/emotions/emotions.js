@@ -360,7 +360,7 @@ async function usePhoto(dataUrl) {
     const d = await postJSON("/api/emotions/photo", { data: dataUrl });
     cells = Uint8Array.from(d.pixels);
     drawCells();
-    show($("em-draw-message"), t("emotions.photo_done"));
+    show($("em-draw-message"), t(d.cut === "grid" ? "emotions.photo_done_grid" : "emotions.photo_done_ink"));
   } catch (err) {
     show($("em-draw-message"), err.message, "error");
   }

@@ -469,6 +469,22 @@ async function showResult(result, mine) {
   root.dataset.state = "done";
 }
 
+// The server holds at most two applies per computer and lets a newer one supersede the older
+// waiting one (409 "superseded"): the answer to an older request of this page is ignored.
+// When another page on the same computer superseded this page's newest request, ask again
+// (a few times, a moment later).
+async function applyNewest(signal, mine) {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await postApply(requestBody(), signal);
+    } catch (err) {
+      if (err.code !== "superseded" || mine !== seq || attempt >= 3) throw err;
+      await new Promise((resolve) => { setTimeout(resolve, 100 * (attempt + 1)); });
+      if (signal.aborted || mine !== seq) throw err;
+    }
+  }
+}
+
 const run = latest(async (signal) => {
   const mine = ++seq;
   root.dataset.state = "working";
@@ -476,7 +492,7 @@ const run = latest(async (signal) => {
   try {
     let result;
     try {
-      result = await postApply(requestBody(), signal);
+      result = await applyNewest(signal, mine);
     } catch (err) {
       // the server's memory let the working copy go: upload the same file once more
       if (err.code !== "image_expired" || source.kind === "sample") throw err;
