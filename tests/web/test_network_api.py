@@ -12,6 +12,7 @@ import zipfile
 import httpx
 import numpy as np
 import pytest
+from english_words import english_words
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", r"Using `httpx` with `starlette.testclient`", Warning)
@@ -240,6 +241,19 @@ def test_broken_dataset_files_end_the_run_with_a_message_naming_the_file(tmp_pat
             http.post(f"/api/network/runs/{rid}/predict", json={"test_index": 0}), 409
         )
         assert "train-images-idx3-ubyte" in body["error"]
+        # a Dutch page: the same run error worded in Dutch, from the code and params it carries
+        assert error["code"] == "dataset_wrong_magic"
+        assert "train-images-idx3-ubyte" in error["params"]["path"]
+        with http.stream("GET", r.json()["events"], params={"lang": "nl"}) as stream:
+            events = read_events(stream.iter_lines(), lambda e: e["type"] == "end")
+        nl = next(e for e in events if e.get("status") == "error")
+        assert "train-images-idx3-ubyte" in nl["message"] and "magische getal" in nl["message"]
+        assert nl["error"] == error["error"] and english_words(nl["message"]) == []
+        body = assert_error(
+            http.post(f"/api/network/runs/{rid}/predict?lang=nl", json={"test_index": 0}), 409
+        )
+        assert body["code"] == "run_failed" and "magische getal" in body["error"]
+        assert english_words(body["error"]) == []
 
 
 def test_an_ended_training_answers_409_and_holds_no_model(client):

@@ -27,6 +27,7 @@ import numpy as np
 
 from .._validate import choice
 from ..display import round_half_up
+from ..errors import InvalidValue
 
 FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 #: environment variable that overrides the default Fashion-MNIST folder
@@ -67,8 +68,11 @@ FASHION_CLASSES_NL = (
 DIGIT_CLASSES = tuple(str(d) for d in range(10))
 
 
-class DatasetError(ValueError):
-    """A dataset file is missing or not what was expected (the message names the file)."""
+class DatasetError(InvalidValue):
+    """A dataset file is missing or not what was expected (the message names the file).
+
+    A :class:`~convolab.errors.ConvolabError`: ``code`` and ``params`` (strings and numbers
+    only, so run events can carry them as JSON), worded from the nl/en catalogue."""
 
 
 @dataclass
@@ -138,53 +142,52 @@ def read_idx(path, *, expect: str | None = None) -> np.ndarray:
     if expect is not None:
         choice("expect", expect, ("images", "labels"))
     if not path.is_file():
-        raise DatasetError(f"dataset file not found: {str(path)!r}")
+        raise DatasetError("dataset_file_missing", path=str(path))
     try:
         raw = path.read_bytes()
         if raw[:2] == b"\x1f\x8b":
             raw = gzip.decompress(raw)
     except (OSError, EOFError, zlib.error) as exc:
-        raise DatasetError(
-            f"{str(path)!r} is a damaged or truncated gzip file ({exc}); "
-            "expected an IDX file, optionally gzip-compressed"
-        ) from None
+        raise DatasetError("dataset_gzip_damaged", path=str(path), detail=str(exc)) from None
     if len(raw) < 4:
-        raise DatasetError(
-            f"{str(path)!r} is too short ({len(raw)} bytes) to be an IDX file (magic number "
-            "of 4 bytes expected)"
-        )
+        raise DatasetError("dataset_too_short", path=str(path), size=len(raw))
     magic = int.from_bytes(raw[:4], "big")
     wanted = {"images": IMAGE_MAGIC, "labels": LABEL_MAGIC}.get(expect or "")
     if raw[:2] != b"\x00\x00" or raw[2] != 0x08 or not 1 <= raw[3] <= 4:
         raise DatasetError(
-            f"{str(path)!r} has the wrong magic number 0x{magic:08x}: not an IDX file of "
-            f"unsigned bytes; expected 0x{(wanted or IMAGE_MAGIC):08x}"
+            "dataset_not_idx",
+            path=str(path),
+            magic=f"0x{magic:08x}",
+            expected=f"0x{(wanted or IMAGE_MAGIC):08x}",
         )
     if wanted is not None and magic != wanted:
         raise DatasetError(
-            f"{str(path)!r} has the wrong magic number 0x{magic:08x}; expected 0x{wanted:08x} "
-            f"(IDX {expect})"
+            "dataset_wrong_magic",
+            path=str(path),
+            magic=f"0x{magic:08x}",
+            expected=f"0x{wanted:08x}",
+            kind=expect,
         )
     ndim = raw[3]
     header = 4 + 4 * ndim
     if len(raw) < header:
-        raise DatasetError(
-            f"{str(path)!r} is truncated: the header needs {header} bytes, the file has {len(raw)}"
-        )
+        raise DatasetError("dataset_header_truncated", path=str(path), header=header, size=len(raw))
     shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     need = int(np.prod(shape, dtype=np.int64))
     have = len(raw) - header
     if have < need:
         raise DatasetError(
-            f"{str(path)!r} is truncated: shape {shape} needs {need:,} bytes of data, "
-            f"the file has {have:,}"
+            "dataset_data_truncated", path=str(path), shape=_shape(shape), need=need, have=have
         )
     if have > need:
         raise DatasetError(
-            f"{str(path)!r} has {have - need:,} bytes more than shape {shape} needs: "
-            "not a valid IDX file"
+            "dataset_extra_bytes", path=str(path), extra=have - need, shape=_shape(shape)
         )
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape).copy()
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return " x ".join(str(n) for n in shape)
 
 
 def _find(folder: Path, stem: str) -> Path:
@@ -192,8 +195,9 @@ def _find(folder: Path, stem: str) -> Path:
         if (folder / name).is_file():
             return folder / name
     raise DatasetError(
-        f"dataset file not found: {str(folder / (stem + '.gz'))!r} (or without .gz); the "
-        f"folder must hold {', '.join(f + '.gz' for f in FILES.values())}"
+        "dataset_file_not_in_folder",
+        path=str(folder / (stem + ".gz")),
+        files=[f + ".gz" for f in FILES.values()],
     )
 
 
@@ -206,10 +210,7 @@ def load_fashion_mnist(path=None) -> Dataset:
     """
     folder = Path(path) if path is not None else default_fashion_dir()
     if not folder.is_dir():
-        raise DatasetError(
-            f"path: the folder {str(folder)!r} does not exist; it must hold the Fashion-MNIST "
-            "IDX files (Debian package dataset-fashion-mnist)"
-        )
+        raise DatasetError("dataset_folder_missing", path=str(folder))
     files = {key: _find(folder, stem) for key, stem in FILES.items()}
     stamp = tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files.values())
     with _cache_lock:
@@ -221,10 +222,14 @@ def load_fashion_mnist(path=None) -> Dataset:
         images, labels = parts[f"{split}_images"], parts[f"{split}_labels"]
         if images.shape[0] != labels.shape[0]:
             raise DatasetError(
-                f"{split}: {images.shape[0]} images but {labels.shape[0]} labels in {str(folder)!r}"
+                "dataset_count_mismatch",
+                split=split,
+                images=int(images.shape[0]),
+                labels=int(labels.shape[0]),
+                path=str(folder),
             )
         if labels.size and labels.max() > 9:
-            raise DatasetError(f"{split} labels in {str(folder)!r} must be 0..9")
+            raise DatasetError("dataset_labels_range", split=split, path=str(folder))
     ds = Dataset(
         name="fashion-mnist",
         x_train=parts["train_images"],
@@ -272,7 +277,7 @@ def _idx_count(path: Path) -> int:
     with opener(path, "rb") as f:
         head = f.read(8)
     if len(head) < 8:
-        raise DatasetError(f"{path} is not an IDX file: it is shorter than its header")
+        raise DatasetError("dataset_header_truncated", path=str(path), header=8, size=len(head))
     return int.from_bytes(head[4:8], "big")
 
 

@@ -68,6 +68,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
+from ..errors import ConvolabError
+
 log = logging.getLogger("convolab.learn.runs")
 
 MAX_EVENTS = 400  # events kept per run for streams that read a little behind
@@ -142,7 +144,9 @@ class Run:
         self.status = "idle"  # idle | queued | running | paused | finished | error | stopped
         self.position: int | None = None
         self.end_reason: str | None = None
-        self.error: str | None = None
+        self.error: str | None = None  # English; error_code/error_params word it (catalogue)
+        self.error_code: str | None = None
+        self.error_params: dict = {}
         self.created = time.monotonic()
         self.closed_at: float | None = None
         self.subscribers = 0
@@ -371,6 +375,8 @@ class RunManager:
             "position": run.position,
             "end_reason": run.end_reason,
             "error": run.error,
+            "error_code": run.error_code,
+            "error_params": run.error_params,
             "running": len(self._running),
             "max_running": self.max_running,
             "viewers": run.subscribers,
@@ -397,6 +403,8 @@ class RunManager:
             event["reason"] = run.end_reason
         if run.error:
             event["error"] = run.error
+            if run.error_code:
+                event.update(code=run.error_code, params=run.error_params)
         self._publish(run, [event])
 
     def _request(self, run: Run) -> None:
@@ -652,6 +660,7 @@ class RunManager:
         finished = False
         fatal: str | None = None
         problem: str | None = None
+        coded: dict = {}  # a ConvolabError's code and params, for the page's language
         try:
             if what == "close":
                 job.close()
@@ -669,6 +678,8 @@ class RunManager:
                 events = [dict(job.snapshot(), type="snapshot")]
         except (ValueError, TypeError) as exc:  # bad settings or data: the message says why
             message = str(exc) or exc.__class__.__name__
+            if isinstance(exc, ConvolabError):
+                coded = {"code": exc.code, "params": exc.params}
             if what in ("start", "advance"):
                 log.warning("run %s (%s) failed: %s", run.id, run.kind, exc)
                 fatal = message
@@ -689,9 +700,12 @@ class RunManager:
                     run._started = True
                 if fatal is not None:
                     run.error = fatal
+                    run.error_code = coded.get("code")
+                    run.error_params = coded.get("params", {})
                     self._end(run, "error")
                 elif problem is not None:
-                    self._publish(run, [{"type": "problem", "command": what, "error": problem}])
+                    event = {"type": "problem", "command": what, "error": problem, **coded}
+                    self._publish(run, [event])
                 else:
                     if what == "snapshot":
                         for e in events:

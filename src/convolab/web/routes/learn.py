@@ -40,8 +40,9 @@ from starlette.concurrency import run_in_threadpool
 
 import convolab as cl
 
+from ...errors import render as core_render
 from ..clients import StreamSlots, client_id
-from ..errors import ApiError, core_call
+from ..errors import ApiError, core_call, request_lang
 from ..pages import page, render
 
 router = APIRouter()
@@ -210,6 +211,34 @@ def _dumps(event: dict) -> str:
         return json.dumps(_clean(event), allow_nan=False, separators=(",", ":"))
 
 
+def worded(event: dict, lang: str) -> dict:
+    """``event`` with ``message``: its coded error (``code`` + ``params``) worded in ``lang``
+    from the core catalogue. ``error`` stays the English text; events without a code are
+    returned unchanged (the page shows their ``error``)."""
+    code = event.get("code")
+    if not code or not event.get("error"):
+        return event
+    try:
+        text = core_render(code, event.get("params") or {}, lang)
+    except (KeyError, IndexError, ValueError):
+        return event
+    return {**event, "message": text}
+
+
+def run_error(run, lang: str) -> str | None:
+    """A run's final error in ``lang`` (the English text when it has no code)."""
+    info = run.info()
+    worded_info = worded(
+        {
+            "error": info["error"],
+            "code": info.get("error_code"),
+            "params": info.get("error_params"),
+        },
+        lang,
+    )
+    return worded_info.get("message", info["error"])
+
+
 class _RunEvents(StreamingResponse):
     """A stream that gives its viewer place back when it ends, however it ends."""
 
@@ -236,6 +265,7 @@ def event_stream(request: Request, run) -> StreamingResponse:
     from convolab.learn.runs import StreamLimitError
 
     last = request.headers.get("last-event-id", "")
+    lang = request_lang(request)
     client = client_id(request)
     slots = stream_slots(request.app)
     if not slots.take(client):
@@ -273,13 +303,15 @@ def event_stream(request: Request, run) -> StreamingResponse:
             events, closed = run.events_after(seq)
             for s, event in events:
                 seq = s
-                yield f"id: {s}\ndata: {_dumps(event)}\n\n"
+                yield f"id: {s}\ndata: {_dumps(worded(event, lang))}\n\n"
             if closed and not events:
                 # the last word, also for a stream that came after the run ended
                 info = run.info()
                 final = {"type": "status", "status": info["status"], "position": None}
                 final.update(reason=info["end_reason"], error=info["error"])
-                yield f"data: {_dumps(final)}\n\n"
+                if info.get("error_code"):
+                    final.update(code=info["error_code"], params=info["error_params"])
+                yield f"data: {_dumps(worded(final, lang))}\n\n"
                 yield 'data: {"type":"end"}\n\n'
                 return
             if events:

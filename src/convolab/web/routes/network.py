@@ -31,6 +31,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import ApiError, core_call
+from ..i18n import LANGS, t
 from ..pages import page, render
 from .learn import (
     ensure_session,
@@ -38,6 +39,7 @@ from .learn import (
     find_run,
     latest_run_answer,
     run_answer,
+    run_error,
     start_run,
 )
 
@@ -146,7 +148,14 @@ def _trainer(run):
         if run.closed and not run.error:
             raise ApiError.key(409, "run_ended", "network.err_run_ended")
         if run.error:
-            raise ApiError.key(409, "run_failed", "network.err_run_failed", error=run.error)
+            raise ApiError(
+                409,
+                "run_failed",
+                {
+                    lang: t("network.err_run_failed", lang, error=run_error(run, lang))
+                    for lang in LANGS
+                },
+            )
         raise ApiError.key(409, "not_ready", "network.err_not_ready")
     return trainer
 

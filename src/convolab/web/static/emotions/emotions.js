@@ -471,10 +471,10 @@ function handle(ev) {
     case "status":
       runStatus = ev.status;
       if (ev.status === "queued") setStatus(t("emotions.status_queued", { running: ev.running, position: ev.position }));
-      if (ev.status === "error") show($("em-error"), t("emotions.status_error", { error: ev.error || "" }), "error");
+      if (ev.status === "error") show($("em-error"), t("emotions.status_error", { error: ev.message || ev.error || "" }), "error");
       break;
     case "problem":
-      show($("em-error"), ev.error, "error");
+      show($("em-error"), ev.message || ev.error, "error");
       break;
     case "end":
       if (source) source.close();

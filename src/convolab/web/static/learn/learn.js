@@ -156,7 +156,7 @@ function handle(ev) {
       if (ev.status === "queued") {
         setStatus(t("learn.status_queued", { running: ev.running, position: ev.position }));
       }
-      if (ev.status === "error") showError(t("learn.status_error", { error: ev.error || "" }));
+      if (ev.status === "error") showError(t("learn.status_error", { error: ev.message || ev.error || "" }));
       describe();
       updateButtons();
       break;
@@ -165,7 +165,7 @@ function handle(ev) {
       syncSettings(ev.settings);
       break;
     case "problem":
-      showError(t("learn.problem", { error: ev.error }));
+      showError(t("learn.problem", { error: ev.message || ev.error }));
       break;
     case "end":
       if (source) source.close();

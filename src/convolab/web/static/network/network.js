@@ -150,11 +150,11 @@ function handle(ev) {
     case "status":
       runStatus = ev.status;
       if (ev.status === "queued") setStatus(t("network.status_queued", { running: ev.running, position: ev.position }));
-      if (ev.status === "error") showError(t("network.status_error", { error: ev.error || "" }));
+      if (ev.status === "error") showError(t("network.status_error", { error: ev.message || ev.error || "" }));
       describe();
       break;
     case "problem":
-      showError(t("network.problem", { error: ev.error }));
+      showError(t("network.problem", { error: ev.message || ev.error }));
       break;
     case "end":
       if (source) source.close();
