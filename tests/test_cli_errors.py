@@ -110,3 +110,12 @@ def test_the_locale_chooses_dutch():
     assert cli_lang({"LANG": "en_GB.UTF-8"}) == "en"
     assert cli_lang({"CONVOLAB_LANG": "en", "LANG": "nl_BE.UTF-8"}) == "en"
     assert cli_lang({}) == "en"
+
+
+def test_a_file_where_the_notebooks_folder_goes_exits_2_in_dutch(tmp_path):
+    target = tmp_path / "notes.txt"
+    target.write_text("not a folder")
+    args = ["notebook", str(target), "--no-browser"]
+    nl = one_line(run(args, lang="nl"))
+    assert "notes.txt is een bestand, geen map" in nl and english_words(nl) == []
+    assert "is a file, not a folder" in one_line(run(args, lang="en"))

@@ -153,7 +153,14 @@ def _dummy(template: str) -> dict:
 
 def _codes_raised_in_the_source() -> set[str]:
     """Every code given as a literal to an error class (``code + "x"`` counts both forms)."""
-    classes = {"InvalidValue", "InvalidType", "TooLarge", "ConvolabError", "DatasetError"}
+    classes = {
+        "InvalidValue",
+        "InvalidType",
+        "TooLarge",
+        "ConvolabError",
+        "DatasetError",
+        "NotebookError",
+    }
     found = set()
     for path in SRC.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

@@ -21,6 +21,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import ConvolabError
+
 LANGS = ("nl", "en")
 ROLES = ("pupil", "teacher")
 
@@ -42,7 +44,7 @@ _MESSAGES = {
 }
 
 
-class NotebookError(OSError):
+class NotebookError(ConvolabError, OSError):
     """Something the notebooks need is missing (the notebooks folder, or JupyterLab)."""
 
 
@@ -78,11 +80,7 @@ def notebooks_source() -> Path:
 
     folder = notebooks_dir()
     if not any((folder / lang).is_dir() for lang in LANGS):
-        raise NotebookError(
-            f"the notebooks folder was not found: {folder} (with nl/ and en/ inside); "
-            "reinstall convolab, or build them in a source checkout with "
-            "`python notebooks/build.py`"
-        )
+        raise NotebookError("notebooks_folder_missing", folder=str(folder))
     return folder
 
 
@@ -91,7 +89,7 @@ def notebook_role(path: Path) -> str:
     try:
         meta = json.loads(Path(path).read_text(encoding="utf-8")).get("metadata", {})
     except (OSError, ValueError) as exc:
-        raise NotebookError(f"cannot read the notebook {path}: {exc}") from None
+        raise NotebookError("notebook_unreadable", path=str(path), detail=str(exc)) from None
     role = meta.get("convolab", {}).get("role", "pupil")
     return role if role in ROLES else "pupil"
 
@@ -103,7 +101,7 @@ def notebook_files(lang: str = "nl", *, teacher: bool = False, source=None) -> l
     files = sorted(folder.glob("*.ipynb")) if folder.is_dir() else []
     files = [f for f in files if teacher or notebook_role(f) == "pupil"]
     if not files:
-        raise NotebookError(f"no notebooks found in {folder}")
+        raise NotebookError("notebooks_none", folder=str(folder))
     return files
 
 
@@ -117,7 +115,7 @@ def copy_notebooks(folder, lang: str = "nl", *, teacher: bool = False, source=No
         raise TypeError(f"folder must be a path; got {type(folder).__name__}")
     target = Path(folder).expanduser()
     if target.exists() and not target.is_dir():
-        raise NotebookError(f"{target} is a file, not a folder; choose a folder for the notebooks")
+        raise NotebookError("notebooks_target_is_file", target=str(target))
     files = notebook_files(lang, teacher=teacher, source=source)
     target.mkdir(parents=True, exist_ok=True)
     report = CopyReport(target)
@@ -166,11 +164,7 @@ def open_notebooks(
     lang = _lang(lang)
     python = str(python or sys.executable)
     if start and not has_jupyterlab(python):
-        raise NotebookError(
-            f"JupyterLab is not installed for {python}. It comes with convolab's optional "
-            "extra 'notebook': run `pip install \"convolab[notebook]\"` (in a source checkout: "
-            '`pip install -e ".[notebook]"` or `make setup`), then `convolab notebook` again'
-        )
+        raise NotebookError("jupyter_missing", python=str(python))
     report = copy_notebooks(folder, lang, teacher=teacher)
     for line in report.lines(lang):
         print(line)
@@ -197,5 +191,5 @@ def open_notebooks(
         print(_MESSAGES[lang]["stopped"])
         return report
     if code != 0:
-        raise NotebookError(f"JupyterLab stopped with exit code {code}")
+        raise NotebookError("jupyter_exit", exit_code=code)
     return report

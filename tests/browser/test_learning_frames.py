@@ -66,6 +66,37 @@ def frame_box(page, index: int) -> dict:
     return page.locator(".lo-body iframe").nth(index).bounding_box()
 
 
+def small_numbers(frame) -> dict:
+    """How many numbers the frame shows and which of them are drawn under 12 px."""
+    return frame.evaluate(
+        """(pattern) => {
+            const re = new RegExp(pattern);
+            const out = [];
+            let n = 0;
+            const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+            while (walk.nextNode()) {
+              const text = walk.currentNode.textContent.trim();
+              const el = walk.currentNode.parentElement;
+              if (!text || !re.test(text) || !el.getClientRects().length) continue;
+              const style = getComputedStyle(el);
+              if (style.visibility === "hidden" || el.closest("[hidden], details:not([open]) > :not(summary)")) continue;
+              if (el.closest(".visually-hidden")) continue;
+              n += 1;
+              const px = parseFloat(style.fontSize);
+              if (px < 12) out.push(`${text} (${px}px, ${el.className || el.tagName})`);
+            }
+            for (const el of document.querySelectorAll("input")) {
+              if (!re.test(el.value.trim()) || !el.getClientRects().length) continue;
+              n += 1;
+              const px = parseFloat(getComputedStyle(el).fontSize);
+              if (px < 12) out.push(`input ${el.value} (${px}px, ${el.id || el.className})`);
+            }
+            return {n, out};
+        }""",
+        NUMBER.pattern,
+    )
+
+
 @pytest.mark.parametrize("lang", ["nl", "en"])
 @pytest.mark.parametrize("size", [(720, 800), (1366, 768), (390, 844)])
 def test_the_tools_fit_their_frames(page, screenshot, lang, size):
@@ -134,33 +165,7 @@ def test_links_inside_the_frames_stay_in_the_lesson_or_say_new_tab(page):
 def test_numbers_are_at_least_12_px_at_720_wide(page, lang):
     inner = lesson(page, lang, (720, 800))
     for name, frame in inner.items():
-        small = frame.evaluate(
-            """(pattern) => {
-                const re = new RegExp(pattern);
-                const out = [];
-                let n = 0;
-                const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-                while (walk.nextNode()) {
-                  const text = walk.currentNode.textContent.trim();
-                  const el = walk.currentNode.parentElement;
-                  if (!text || !re.test(text) || !el.getClientRects().length) continue;
-                  const style = getComputedStyle(el);
-                  if (style.visibility === "hidden" || el.closest("[hidden], details:not([open]) > :not(summary)")) continue;
-                  if (el.closest(".visually-hidden")) continue;
-                  n += 1;
-                  const px = parseFloat(style.fontSize);
-                  if (px < 12) out.push(`${text} (${px}px, ${el.className || el.tagName})`);
-                }
-                for (const el of document.querySelectorAll("input")) {
-                  if (!re.test(el.value.trim()) || !el.getClientRects().length) continue;
-                  n += 1;
-                  const px = parseFloat(getComputedStyle(el).fontSize);
-                  if (px < 12) out.push(`input ${el.value} (${px}px, ${el.id || el.className})`);
-                }
-                return {n, out};
-            }""",
-            NUMBER.pattern,
-        )
+        small = small_numbers(frame)
         # the numbers were found: the filter's cells (explorer), the grids' cells (player)
         assert small["n"] >= (9 if name == "explorer" else 100), (name, small)
         assert not small["out"], (name, small["out"][:20])
@@ -232,3 +237,86 @@ def test_axe_on_the_lesson_explorer_and_player_loaded_and_after_use(page, axe_ch
     page.locator("#pl-source-grid").check()
     page.locator("#pl-stage[aria-busy=false]").wait_for()
     axe_check(page, "player after use")
+
+
+def _kernel(n: int) -> str:
+    """An n x n filter in the explorer's URL form, with negative and two-digit numbers."""
+    return ";".join(" ".join(str((3 * i + 5 * j) % 23 - 11) for j in range(n)) for i in range(n))
+
+
+#: The heavier states of the tools: (frame, query, essential parts in addition to the usual).
+HEAVY = {
+    "player-colour-convolve": (
+        "player",
+        "sample=chelsea&colour=1&filter=sobel-x&mode=convolve",
+        ["#pl-kernel-applied", "#pl-ch-green", "#pl-colour-line", "#pl-turned"],
+    ),
+    "explorer-7x7": ("explorer", f"k={_kernel(7)}", []),
+    "explorer-15x15-convolve": (
+        "explorer",
+        f"sample=camera&mode=convolve&k={_kernel(15)}",
+        ["#turned-about"],
+    ),
+    "explorer-square-convolve": (
+        "explorer",
+        "sample=camera&mode=convolve",
+        ["#turned-grid", "#turned-about"],
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize("state", list(HEAVY))
+def test_heavy_states_fit_their_frames_at_720x800(page, axe_check, screenshot, lang, state):
+    """A colour photo in convolution mode (player), 7 x 7 and 15 x 15 filters and a square photo
+    in convolution mode (explorer): still no scrolling inside the 720 x 800 frame, the parts
+    that matter inside it, numbers of 12 px or more and no serious axe findings."""
+    name, query, extra = HEAVY[state]
+    inner = lesson(page, lang, (1366, 768))  # where the frames keep the seed's 720 x 800
+    index = 0 if name == "explorer" else 1
+    frame = inner[name]
+    frame.goto(f"{frame.url.split('?')[0]}?embed=1&{query}")
+    if name == "explorer":
+        frame.locator("#explorer[data-state=done]").wait_for()
+        side = 15 if "15x15" in state else 7 if "7x7" in state else 3
+        assert frame.locator("#kernel-grid input").count() == side * side
+    else:
+        frame.locator("#pl-stage[aria-busy=false]").wait_for()
+        assert frame.locator("#pl-applied-fig").is_visible()
+    box = frame_box(page, index)
+    assert round(box["width"]) == 720 and round(box["height"]) == 800, box
+    sizes = frame.evaluate(
+        "() => { const d = document.documentElement;"
+        " return {sh: d.scrollHeight, ch: d.clientHeight, sw: d.scrollWidth, cw: d.clientWidth}; }"
+    )
+    assert sizes["sh"] <= sizes["ch"] + 1, (state, sizes)
+    assert sizes["sw"] <= sizes["cw"] + 1, (state, sizes)
+    selectors = [s for s in ESSENTIAL[name] if s not in ("#steps-link", "#kernel-grid")]
+    selectors += [".kernel-scroll"] if name == "explorer" else []
+    for selector in selectors + extra:
+        el = frame.locator(selector).first
+        assert el.is_visible(), (state, selector)
+        b = el.bounding_box()
+        assert b["x"] >= box["x"] - 1 and b["x"] + b["width"] <= box["x"] + box["width"] + 1, (
+            state,
+            selector,
+            b,
+        )
+        assert b["y"] >= box["y"] - 1 and b["y"] + b["height"] <= box["y"] + box["height"] + 1, (
+            state,
+            selector,
+            b,
+        )
+    if name == "explorer":
+        # a large filter may scroll sideways inside its grid, never up and down
+        scroll = frame.evaluate(
+            "() => { const s = document.querySelector('.kernel-scroll');"
+            " return {sh: s.scrollHeight, ch: s.clientHeight}; }"
+        )
+        assert scroll["sh"] <= scroll["ch"] + 1, (state, scroll)
+    small = small_numbers(frame)
+    assert small["n"] >= (9 if name == "explorer" else 100), (state, small)
+    assert not small["out"], (state, small["out"][:20])
+    if lang == "nl":
+        screenshot(page.locator(".lo-body iframe").nth(index), f"frame-{state}")
+    axe_check(page, f"{state} ({lang})")

@@ -110,6 +110,10 @@ export class KernelGrid {
     grid.replaceChildren();
     grid.style.gridTemplateColumns = `repeat(${this.cols}, auto)`;
     grid.classList.toggle("dense", this.cols > 7);
+    // the compact layout of a frame shrinks the cells of larger filters (see explorer.css)
+    const side = Math.max(this.rows, this.cols);
+    grid.classList.toggle("k-mid", side >= 5 && side <= 7);
+    grid.classList.toggle("k-big", side > 7);
     this.values.forEach((row, i) => row.forEach((text, j) => {
       const input = document.createElement("input");
       input.type = "text";

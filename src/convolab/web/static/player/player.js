@@ -203,7 +203,7 @@ const pick = (v) => (Array.isArray(v) ? v[channel()] : v);
 function fitCells(grid, columns) {
   const room = grid.closest(".pl-panel").clientWidth - 10;
   // in a frame the grids stay small enough for the calculation to fit below them
-  const most = document.body.classList.contains("embed") ? 31 : 46;
+  const most = document.body.classList.contains("embed") ? 30 : 46;
   const size = Math.max(30, Math.min(most, Math.floor(room / Math.max(columns, 1))));
   grid.style.setProperty("--cell", `${size}px`);
   grid.classList.toggle("roomy", size >= 44);
