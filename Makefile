@@ -22,7 +22,7 @@ run: $(STAMP)  ## set up and start the web app on http://127.0.0.1:8000
 
 test: $(STAMP) system-deps  ## set up and run the whole test suite
 	$(BIN)/ruff check src tests bench notebooks
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile  # two workers: the machine's two cores
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench notebooks

@@ -121,7 +121,7 @@ def test_kernel_larger_than_padded_input_is_a_clear_message(page, page_errors):
     page.goto("/convolutie/rekenen?rows=2&cols=5&krows=4&padding=valid")
     page.wait_for_function("() => !document.getElementById('ar-error').hidden")
     text = page.locator("#ar-error").inner_text()
-    assert "groter dan de opgevulde invoer" in text and "4 rijen" in text
+    assert "groter dan de opgevulde afbeelding" in text and "4 rijen" in text
     page.select_option("#ar-padding", "full")
     page.wait_for_function("() => document.getElementById('ar-error').hidden")
     ready(page)
@@ -130,7 +130,7 @@ def test_kernel_larger_than_padded_input_is_a_clear_message(page, page_errors):
     page.goto("/en/convolution/arithmetic?rows=9&cols=3&kcols=2&dilation=3&padding=valid")
     page.wait_for_function("() => !document.getElementById('ar-error').hidden")
     text = page.locator("#ar-error").inner_text()
-    assert "larger than the padded input" in text and "(4 columns with dilation 3)" in text
+    assert "larger than the padded image" in text and "(4 columns with dilation 3)" in text
     assert "groter" not in text
 
 

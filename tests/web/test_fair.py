@@ -24,6 +24,26 @@ from convolab.web.errors import ApiError
 # --- the queue on its own ---------------------------------------------------------------------
 
 
+def run_fresh(scenario):
+    """Run ``scenario()`` with asyncio.run in a thread of its own: a browser test in the same
+    worker process (Playwright's sync API) may have left an event loop running in this one."""
+    out = {}
+
+    def target():
+        try:
+            out["value"] = asyncio.run(scenario())
+        except BaseException as exc:  # handed to the test thread below
+            out["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(120)
+    assert not thread.is_alive(), "the scenario did not finish within 120 s"
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
+
+
 def _blocked_job(gate: threading.Event, log: list, name: str):
     def work():
         gate.wait(10)
@@ -49,7 +69,7 @@ def test_clients_take_turns_so_one_waiting_job_is_not_behind_many():
             results = await asyncio.gather(*tasks)
             return log, results, q.snapshot()
 
-    log, results, snap = asyncio.run(scenario())
+    log, results, snap = run_fresh(scenario)
     # first come first served would run b last (after a1..a6); round-robin runs it next
     assert log[:3] == ["a0", "b", "a1"]
     assert sorted(log) == sorted([f"a{i}" for i in range(7)] + ["b"])
@@ -73,7 +93,7 @@ def test_a_newer_apply_supersedes_the_older_waiting_one():
             out = await asyncio.gather(first, second, third, return_exceptions=True)
             return log, out, q.snapshot()
 
-    log, (first, second, third), snap = asyncio.run(scenario())
+    log, (first, second, third), snap = run_fresh(scenario)
     assert first == ("1", 0) and third[0] == "3"
     assert isinstance(second, ApiError) and second.status == 409 and second.code == "superseded"
     assert log == ["1", "3"]  # the superseded one never ran
@@ -93,7 +113,7 @@ def test_one_at_a_time_refuses_with_429():
             gate.set()
             return info.value, await first, await other, log
 
-    err, first, other, log = asyncio.run(scenario())
+    err, first, other, log = run_fresh(scenario)
     assert err.status == 429 and err.code == "too_many_applies"
     assert first == ("1", 0) and other[0] == "3" and log == ["1", "3"]
 
@@ -113,7 +133,7 @@ def test_a_cancelled_waiting_apply_leaves_the_queue():
             await first
             return log, q.snapshot()
 
-    log, snap = asyncio.run(scenario())
+    log, snap = run_fresh(scenario)
     assert log == ["1"] and snap["waiting"] == 0 and snap["clients"] == 0
 
 

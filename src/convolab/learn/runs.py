@@ -486,7 +486,9 @@ class RunManager:
             if run._closed:
                 return
             run._last_command = time.monotonic()
-            if name in STATE_COMMANDS and not run._commands:
+            # While a worker computes a chunk, pause and play wait for it: the chunk's events
+            # are published first, so a page never sees progress after "paused".
+            if name in STATE_COMMANDS and not run._commands and (not run._busy or name == "stop"):
                 self._apply(run, name)  # nothing before it: at once
             else:
                 run._commands.append((name, params))

@@ -49,7 +49,7 @@ function follow(mine, events) {
   source.onmessage = (e) => { if (mine === generation) handle(JSON.parse(e.data)); };
   source.onerror = () => {
     if (mine !== generation || !source) return;
-    if (source.readyState === EventSource.CLOSED) { runStatus = "stopped"; describe(); }
+    if (source.readyState === EventSource.CLOSED) { runStatus = "stopped"; describe(); updateButtons(); }
     else setStatus(t("network.connection_lost"));
   };
 }
@@ -152,6 +152,7 @@ function handle(ev) {
       if (ev.status === "queued") setStatus(t("network.status_queued", { running: ev.running, position: ev.position }));
       if (ev.status === "error") showError(t("network.status_error", { error: ev.message || ev.error || "" }));
       describe();
+      updateButtons();  // "Pauze" becomes "Verder" as soon as the run says it paused
       break;
     case "problem":
       showError(t("network.problem", { error: ev.message || ev.error }));
@@ -160,6 +161,7 @@ function handle(ev) {
       if (source) source.close();
       runStatus = "stopped";
       describe();
+      updateButtons();
       break;
     default:
       break;
