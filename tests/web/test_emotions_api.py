@@ -332,13 +332,27 @@ def test_training_on_a_class_and_guessing(pupil, code):
     r = pupil.post("/api/emotions/runs", json={"class_code": code, "epochs": 2})
     assert r.status_code == 201
     run = r.json()["run"]["id"]
-    events = _events(pupil, r.json()["events"], lambda e: e.get("status") in ("finished", "error"))
-    assert events[-1]["status"] == "finished"
-    init = next(e for e in events if e["type"] == "init")
+    # A stream that connects after the run started sees a snapshot instead of "init" (the
+    # run computes from its creation on): read until the run has finished and one of them came.
+    seen = {"end": False, "info": False}
+
+    def until(e):
+        seen["end"] = seen["end"] or e.get("status") in ("finished", "error")
+        seen["info"] = seen["info"] or e["type"] in ("init", "snapshot")
+        return seen["end"] and seen["info"]
+
+    events = _events(pupil, r.json()["events"], until)
+    assert [e["status"] for e in events if e["type"] == "status"][-1] == "finished"
+    init = next(e for e in events if e["type"] in ("init", "snapshot"))
     assert init["dataset"]["source"] == "class"
     assert init["dataset"]["train"] == 10 and init["dataset"]["test"] == 2
     assert set(init["test_ids"]) <= set(ids)
-    ev = [e for e in events if e["type"] == "evaluation"][-1]["evaluation"]
+    evaluations = [
+        e["evaluation"]
+        for e in events
+        if e["type"] == "evaluation" or (e["type"] == "snapshot" and e.get("evaluation"))
+    ]
+    ev = evaluations[-1]
     assert ev["total"] == 2 and sum(map(sum, ev["confusion"])) == 2
     assert [p["total"] for p in ev["per_label"]] == [1, 1]
     assert ev["mistakes_total"] == len(ev["mistakes"]) == 2 - ev["correct"]
