@@ -592,3 +592,45 @@ def test_convolve_same_matches_scipy_signal_boundaries(boundary, k_shape):
         np.testing.assert_array_equal(sevenths, want / 7)  # divided once, like ours
         ref = signal.convolve2d(img.astype(float), n / 7, mode="same", boundary=boundary)
         assert_close(sevenths, ref, img, n / 7)
+
+
+# The exact path sums into per-thread scratch buffers (int16/float32 sums, the row pass of
+# a separable kernel) and divides large images in two halves at once: a result must never
+# share memory with those buffers, nor change when the next image is filtered.
+@pytest.mark.parametrize(
+    "kernel",
+    [
+        "sharpen",  # int16 sum, divisor 1
+        "blur",  # separable, int16, divisor 9
+        np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1]) / 256,  # separable, power-of-two divisor
+        np.outer([float(c) for c in (1, 14, 91, 364, 1001, 2002, 3003, 3432)] * 2, [1.0] * 15)[
+            :15
+        ]
+        / 4.0**14,  # two passes: float32 rows, float64 columns
+    ],
+    ids=["int16", "separable", "power-of-two", "two-passes"],
+)
+@pytest.mark.parametrize("stride", [1, 2])
+def test_results_do_not_share_the_engines_scratch(kernel, stride):
+    rng = np.random.default_rng(3)
+    a = rng.integers(0, 256, (1100, 1000, 3), dtype=np.uint8)  # large: divided in halves
+    b = rng.integers(0, 256, (1100, 1000, 3), dtype=np.uint8)
+    ra = cl.correlate(a, kernel, stride=stride)
+    keep = ra.copy()
+    rb = cl.correlate(b, kernel, stride=stride)
+    assert not np.shares_memory(ra, rb)
+    np.testing.assert_array_equal(ra, keep)  # b's sums did not land in a's result
+    np.testing.assert_array_equal(ra, cl.correlate(a, kernel, stride=stride, engine="numpy"))
+    np.testing.assert_array_equal(rb, cl.correlate(b, kernel, stride=stride, engine="numpy"))
+
+
+def test_threads_filtering_at_once_get_their_own_results():
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(4)
+    imgs = [rng.integers(0, 256, (900, 1200, 3), dtype=np.uint8) for _ in range(6)]
+    want = [cl.correlate(im, "blur", engine="numpy") for im in imgs]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda im: cl.correlate(im, "blur"), imgs * 3))
+    for i, g in enumerate(got):
+        np.testing.assert_array_equal(g, want[i % len(imgs)])

@@ -208,8 +208,10 @@ def run(img: np.ndarray, k: np.ndarray, border: str, plan: Plan, engine: str = "
             and ep.bound > 2**DFT_BITS
         )
         if engine == "numpy" or (engine == "auto" and sparse) or dft_too_big:
-            return _divide(_numpy_integer(img, ep.form.numerators, border, plan), ep.form.divisor)
-        return _divide(_opencv_integer(img, ep, border, plan), ep.form.divisor)
+            s = _numpy_integer(img, ep.form.numerators, border, plan)
+            return _divide(s, ep.form.divisor, in_place=True)
+        s, fresh = _opencv_integer(img, ep, border, plan)
+        return _divide(s, ep.form.divisor, in_place=fresh)
     if engine == "numpy" or (engine == "auto" and sparse):
         return _numpy_engine(img, k, border, plan)
     out = _opencv_engine(img, k, border, plan)
@@ -252,19 +254,77 @@ def _numpy_integer(img: np.ndarray, n: np.ndarray, border: str, plan: Plan) -> n
     return out
 
 
-def _divide(s: np.ndarray, divisor: int) -> np.ndarray:
-    """S / D in float64: one correctly rounded division per pixel (S is exact)."""
-    if divisor == 1:
-        return s if s.dtype == np.float64 else s.astype(np.float64)
-    out = np.empty(s.shape)
-    np.divide(s, float(divisor), out=out, dtype=np.float64)
+def _divide(s: np.ndarray, divisor: int, *, in_place: bool = False) -> np.ndarray:
+    """S / D in float64: one correctly rounded division per pixel (S is exact).
+
+    ``in_place``: ``s`` is a float64 array of the caller's own that may take the result.
+    Otherwise (``s`` in a scratch buffer, int16 or float32) a new array is returned: each
+    half converted to float64, then divided in place (quicker than numpy's mixed-type
+    division), the two halves of a large image at once (:func:`_elementwise`).
+    """
+    if in_place and s.dtype == np.float64 and s.flags.c_contiguous:
+        if divisor == 1:
+            return s
+        out = s
+    else:
+        out = np.empty(s.shape)
+    d = float(divisor)
+    scale = 1.0 / d if divisor & (divisor - 1) == 0 else None  # 2**-e: exact, and quicker
+
+    def part(o: np.ndarray, a: np.ndarray) -> None:
+        if o is not a:
+            np.copyto(o, a)
+        if divisor == 1:
+            return
+        if scale is not None:
+            np.multiply(o, scale, out=o)
+        else:
+            np.divide(o, d, out=o)
+
+    _elementwise(part, out, s)
     return out
 
 
-def _opencv_integer(img: np.ndarray, ep: ExactPlan, border: str, plan: Plan) -> np.ndarray:
+_SPLIT_CELLS = 1 << 21  # below this one thread is quicker than handing half to another
+_helper_lock = threading.Lock()
+_helper = None
+
+
+def _elementwise(fn, out: np.ndarray, a: np.ndarray) -> None:
+    """``fn(out, a)`` for an elementwise ``fn``, the two halves (by rows) at once when the
+    array is large: numpy lets go of the GIL in such loops. When the helper thread is busy
+    (another image in a server), the caller does the second half itself instead of waiting."""
+    if out.size < _SPLIT_CELLS or out.shape[0] < 2:
+        fn(out, a)
+        return
+    global _helper
+    if _helper is None:
+        with _helper_lock:
+            if _helper is None:
+                from concurrent.futures import ThreadPoolExecutor
+
+                _helper = ThreadPoolExecutor(1, thread_name_prefix="convolab-engine")
+    h = out.shape[0] // 2
+    if out is a:  # in place: each half is one view, given twice
+        top, bottom = (out[:h],) * 2, (out[h:],) * 2
+    else:
+        top, bottom = (out[:h], a[:h]), (out[h:], a[h:])
+    job = _helper.submit(fn, *bottom)
+    fn(*top)
+    if job.cancel():  # not started yet: quicker to do it here than to wait
+        fn(*bottom)
+    else:
+        job.result()
+
+
+def _opencv_integer(img: np.ndarray, ep: ExactPlan, border: str, plan: Plan):
     """The exact sum S with OpenCV: int16 or float32 when the bound allows it (module
     :mod:`convolab.exact` proves why that is exact), two 1-D passes for a separable kernel,
-    and the nearest integer of a float64 DFT for large non-separable kernels."""
+    and the nearest integer of a float64 DFT for large non-separable kernels.
+
+    Returns ``(S, fresh)``: ``fresh`` when S is a float64 array of its own that the
+    division may overwrite; otherwise S lies in this thread's scratch buffers (int16 or
+    float32 sums, and every intermediate pass), which saves mapping new memory per call."""
     form = ep.form
     f32 = ep.bound <= FLOAT32_EXACT
     ftype, ddepth = (np.float32, cv2.CV_32F) if f32 else (np.float64, cv2.CV_64F)
@@ -291,19 +351,24 @@ def _opencv_integer(img: np.ndarray, ep: ExactPlan, border: str, plan: Plan) -> 
         def filt(a, anchor, border_type):
             # Row and column passes with the same border rule: extending the row-filtered
             # image by that rule is row-filtering the extended image (the rule picks rows).
-            for kx, ky, depth in passes:
+            for n, (kx, ky, depth) in enumerate(passes):
                 kx = kx.astype(np.float64 if depth == cv2.CV_64F else np.float32)
                 ky = ky.astype(kx.dtype)
                 ax = anchor[0] if kx.size > 1 else 0
                 ay = anchor[1] if ky.size > 1 else 0
-                a = cv2.sepFilter2D(a, depth, kx, ky, anchor=(ax, ay), borderType=border_type)
+                dst = _pass_buffer(a.shape, depth, last=n == len(passes) - 1, slot=n)
+                a = cv2.sepFilter2D(
+                    a, depth, kx, ky, dst=dst, anchor=(ax, ay), borderType=border_type
+                )
             return a
 
-        return _opencv_geometry(src, (col.size, row.size), border, plan, filt)
+        out = _opencv_geometry(src, (col.size, row.size), border, plan, filt)
+        return out, _owned(out)
     nd = _dilated(form.numerators.astype(ftype), plan.dilation)
-    if nd.size >= _DFT_CELLS:  # OpenCV may take a DFT: float64, then the nearest integer
+    dft = nd.size >= _DFT_CELLS
+    if dft:  # OpenCV may take a DFT: float64, then the nearest integer
         nd = nd.astype(np.float64)
-        src = img.astype(np.float64)
+        src = _float64_scratch(img)
         ddepth = cv2.CV_64F
     elif form.divisor == 1 and img.dtype == np.uint8 and ddepth != cv2.CV_16S:
         # no division follows: summing straight into float64 saves the conversion pass
@@ -313,12 +378,32 @@ def _opencv_integer(img: np.ndarray, ep: ExactPlan, border: str, plan: Plan) -> 
         src = img if img.dtype == np.uint8 else img.astype(ftype)
 
     def filt(a, anchor, border_type):
-        return cv2.filter2D(a, ddepth, nd, anchor=anchor, borderType=border_type)
+        dst = _pass_buffer(a.shape, ddepth, last=True, slot=0)
+        return cv2.filter2D(a, ddepth, nd, dst=dst, anchor=anchor, borderType=border_type)
 
     out = _opencv_geometry(src, nd.shape, border, plan, filt)
-    if nd.size >= _DFT_CELLS:
+    if dft:
         np.rint(out, out=out)  # the exact whole number: the DFT's error is far below 0.5
-    return out
+    return out, _owned(out)
+
+
+_DEPTH_TYPES = {cv2.CV_16S: np.int16, cv2.CV_32F: np.float32, cv2.CV_64F: np.float64}
+
+
+def _pass_buffer(shape: tuple, depth: int, *, last: bool, slot: int) -> np.ndarray | None:
+    """Where an OpenCV pass writes: the last float64 pass into a new array (it becomes the
+    result), every other pass into a scratch buffer of this thread (``slot`` 0 or 1)."""
+    if last and depth == cv2.CV_64F:
+        return None
+    return _scratch(f"pass{slot}", shape, _DEPTH_TYPES[depth])
+
+
+def _owned(out: np.ndarray) -> bool:
+    """True when ``out`` is float64 and shares no memory with this thread's scratch."""
+    if out.dtype != np.float64:
+        return False
+    bufs = getattr(_local, "scratch", {})
+    return not any(np.may_share_memory(out, b) for b in bufs.values())
 
 
 def _opencv_engine(img: np.ndarray, k: np.ndarray, border: str, plan: Plan) -> np.ndarray:
@@ -508,6 +593,22 @@ def _float64_scratch(src: np.ndarray) -> np.ndarray:
     out = buf[:n].reshape(src.shape)
     np.copyto(out, src)
     return out
+
+
+def _scratch(slot: str, shape: tuple, dtype) -> np.ndarray | None:
+    """A contiguous array of ``shape`` and ``dtype`` in a buffer this thread reuses for
+    ``slot``; None for arrays above the scratch limit (the caller then gets a new one)."""
+    dtype = np.dtype(dtype)
+    nbytes = math.prod(shape) * dtype.itemsize
+    if nbytes > _SCRATCH_MAX_CELLS * 8:
+        return None
+    bufs = getattr(_local, "scratch", None)
+    if bufs is None:
+        bufs = _local.scratch = {}
+    buf = bufs.get(slot)
+    if buf is None or buf.size < nbytes:
+        buf = bufs[slot] = np.empty(max(nbytes, 1 << 16), dtype=np.uint8)
+    return buf[:nbytes].view(dtype).reshape(shape)
 
 
 def _carry_alpha(alpha: np.ndarray, plan: Plan) -> np.ndarray:
