@@ -128,3 +128,20 @@ def test_pad_unknown_border():
         pad(ROW[None], (1, 1, 1, 1), "reflekt")
     with pytest.raises(TypeError, match="border must be a string"):
         pad(ROW[None], (1, 1, 1, 1), 0)
+
+
+@pytest.mark.parametrize("name", list(EXPECTED))
+@pytest.mark.parametrize(
+    "dtype,channels", [(np.uint8, None), (np.uint8, 3), (np.float64, 3), (np.float32, 4)]
+)
+def test_opencv_padding_is_the_reference_gather(name, dtype, channels):
+    from convolab.borders import gather_pad
+
+    rng = np.random.default_rng(1)
+    shape = (37, 52) + ((channels,) if channels else ())
+    img = (rng.random(shape) * 255).astype(dtype)
+    for pads in [(1, 1, 1, 1), (0, 2, 3, 0), (7, 7, 7, 7), (36, 0, 0, 51)]:
+        for src in (img, img[:, ::-1]):  # contiguous and not
+            got = pad(src, pads, name)
+            assert got.dtype == src.dtype and got.shape[2:] == src.shape[2:]
+            np.testing.assert_array_equal(got, gather_pad(src, pads, name))

@@ -196,3 +196,48 @@ def test_scaled_values_are_the_step_before_rounding(mapping, value_range):
         assert scaled_values(0.0, mapping, lo, hi) == 128.0
     if mapping == "rescale" and hi > lo:
         assert scaled_values(np.array([lo, hi]), mapping, lo, hi).tolist() == [0.0, 255.0]
+
+
+# display_values rounds with three passes (fl(y + c), cut, truncate; see _shown_bytes):
+# it must give what round_half_up and the cut give, for every float, near every x.5 too.
+_HALVES = np.arange(-3.0, 259.0) + 0.5
+_NEAR_HALVES = np.concatenate(
+    [
+        _HALVES,
+        np.nextafter(_HALVES, np.inf),
+        np.nextafter(_HALVES, -np.inf),
+        [0.5 - 2.0**-54, 0.5 - 2.0**-53, 5e-324, -5e-324, -0.0, 1e300, -1e300, 2.0**53, 255.0],
+    ]
+)
+
+
+def _slow_shown(y):
+    from convolab.display import round_half_up
+
+    return np.clip(round_half_up(y), 0, 255).astype(np.uint8)
+
+
+def test_shown_bytes_near_every_half():
+    from convolab.display import display_values
+
+    np.testing.assert_array_equal(
+        display_values(_NEAR_HALVES, "clip", 0, 0), _slow_shown(_NEAR_HALVES)
+    )
+
+
+@given(
+    arrays(
+        np.float64,
+        st.integers(1, 70_000),
+        elements=st.floats(-400, 400)
+        | st.integers(-600, 600).map(lambda v: v / 2)
+        | st.floats(-1e-300, 1e-300),
+    ),  # fmt: skip
+    st.sampled_from(["clip", "abs", "offset", "rescale"]),
+)
+def test_display_values_is_round_half_up_of_the_scaled_values(x, mapping):
+    from convolab.display import display_values, scaled_values
+
+    lo, hi = float(x.min()), float(x.max())
+    want = _slow_shown(scaled_values(x, mapping, lo, hi))
+    np.testing.assert_array_equal(display_values(x, mapping, lo, hi), want)

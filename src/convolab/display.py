@@ -56,12 +56,71 @@ def display_values(x, mapping: str, lo: float, hi: float) -> np.ndarray:
     """The displayed value(s) for raw value(s) ``x`` given the result's range.
 
     The single formula behind :func:`to_display` and the step trace, so the
-    number a pupil reads in a step is the pixel they see.
+    number a pupil reads in a step is the pixel they see: the mapped value ``y``
+    (:func:`scaled_values`), rounded half up (:func:`round_half_up`) and cut to 0..255.
+    Computed in blocks that stay in the cache, with :func:`_shown_bytes`.
     """
-    y, shape = _mapped(x, mapping, lo, hi)
-    round_half_up(y, out=y)
-    np.clip(y, 0, 255, out=y)
-    return y.astype(np.uint8).reshape(shape)
+    x = np.asarray(x, dtype=np.float64)
+    shape = x.shape
+    flat = x.reshape(-1)
+    out = np.empty(flat.size, dtype=np.uint8)
+    buf = np.empty(min(flat.size, _BLOCK))
+    for start in range(0, flat.size, _BLOCK):
+        part = flat[start : start + _BLOCK]
+        y = buf[: part.size]
+        _map_into(part, mapping, lo, hi, y)
+        _shown_bytes(y, out[start : start + part.size])
+    return out.reshape(shape)
+
+
+_BLOCK = 32768  # 256 kB of float64: one block stays in the cache through every step
+_HALF_BELOW = 0.5 - 2.0**-54  # the float just below 0.5
+
+
+def _shown_bytes(y: np.ndarray, out: np.ndarray) -> None:
+    """``clip(round_half_up(y), 0, 255)`` as uint8 into ``out``; ``y`` is overwritten.
+
+    Three passes instead of six: ``w = fl(y + c)`` with ``c = 1/2 - 2**-54``, cut to
+    0..255, then truncated (the cast). That ``floor(fl(y + c)) == round_half_up(y)`` on
+    0..255 (and <= 0 below, >= 255 above) holds for every float64 ``y``:
+
+    - ``y >= 1/2`` in a binade of spacing ``u >= 2**-53``: ``y + 1/2`` is a multiple of
+      ``u``. If it is a whole number ``N`` (``y = N - 1/2``, a tie), ``y + c = N - 2**-54``
+      lies within half a spacing of ``N`` and rounds to ``N`` (for ``N = 1`` exactly
+      half way, and ties go to the even ``1.0``). Otherwise ``N = floor(y + 1/2)`` and
+      ``N + u/2 <= y + c <= N + 1 - u - 2**-54``, which round to at least ``N`` and below
+      ``N + 1``.
+    - ``0 <= y < 1/2``: ``y <= 1/2 - 2**-54``, so ``y + c <= 1 - 2**-53``, a float below 1.
+    - ``y < 0``: ``y + c < 1/2`` and the answer is 0 after the cut.
+
+    (``floor(y + 1/2)`` would fail at ``y = 0.49999999999999994``: ``y + 1/2`` rounds
+    to 1.) ``tests/test_display.py`` checks this against :func:`round_half_up`.
+    """
+    np.add(y, _HALF_BELOW, out=y)
+    np.clip(y, 0.0, 255.0, out=y)
+    np.copyto(out, y, casting="unsafe")  # truncation: floor, the values are >= 0
+
+
+def _map_into(x: np.ndarray, mapping: str, lo: float, hi: float, y: np.ndarray) -> None:
+    """The mapped values of 1-D ``x`` before rounding, into ``y``: the one formula of every
+    mapping (``offset``: ``x * (127 / m) + 128``; ``rescale``: ``(x - lo) * (255 / (hi - lo))``)."""
+    if mapping == "clip":
+        np.copyto(y, x)
+    elif mapping == "abs":
+        np.abs(x, out=y)
+    elif mapping == "offset":
+        m = max(abs(lo), abs(hi))
+        if m > 0:
+            np.multiply(x, 127.0 / m, out=y)
+            y += 128.0
+        else:
+            y.fill(128.0)
+    else:  # rescale
+        if hi > lo:
+            np.subtract(x, lo, out=y)
+            y *= 255.0 / (hi - lo)
+        else:
+            y.fill(0.0)
 
 
 def half_ties(x, mapping: str, lo: float, hi: float) -> np.ndarray:
@@ -77,24 +136,8 @@ def _mapped(x, mapping: str, lo: float, hi: float) -> tuple[np.ndarray, tuple]:
     x = np.asarray(x, dtype=np.float64)
     shape = x.shape
     x = x.reshape(-1)  # 0-d sums too: numpy gives scalars, not arrays, for 0-d arithmetic
-    # In place on one fresh buffer: the mapping is on the web app's hot path.
-    if mapping == "clip":
-        y = x.copy()
-    elif mapping == "abs":
-        y = np.abs(x)
-    elif mapping == "offset":
-        m = max(abs(lo), abs(hi))
-        if m > 0:
-            y = x * (127.0 / m)
-            y += 128.0
-        else:
-            y = np.full_like(x, 128.0)
-    else:  # rescale
-        if hi > lo:
-            y = x - lo
-            y *= 255.0 / (hi - lo)
-        else:
-            y = np.zeros_like(x)
+    y = np.empty_like(x)
+    _map_into(x, mapping, lo, hi, y)  # the one formula, shared with display_values
     return y, shape
 
 
