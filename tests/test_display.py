@@ -198,7 +198,7 @@ def test_scaled_values_are_the_step_before_rounding(mapping, value_range):
         assert scaled_values(np.array([lo, hi]), mapping, lo, hi).tolist() == [0.0, 255.0]
 
 
-# display_values rounds with three passes (fl(y + c), cut, truncate; see _shown_bytes):
+# display_values rounds with three passes (fl(y + c), cut, truncate; see _cut_and_truncate):
 # it must give what round_half_up and the cut give, for every float, near every x.5 too.
 _HALVES = np.arange(-3.0, 259.0) + 0.5
 _NEAR_HALVES = np.concatenate(
@@ -217,7 +217,7 @@ def _slow_shown(y):
     return np.clip(round_half_up(y), 0, 255).astype(np.uint8)
 
 
-def test_shown_bytes_near_every_half():
+def test_cut_and_truncate_near_every_half():
     from convolab.display import display_values
 
     np.testing.assert_array_equal(

@@ -52,37 +52,47 @@ def value_range(raw: np.ndarray) -> tuple[float, float]:
     return float(a.min()), float(a.max())
 
 
-def display_values(x, mapping: str, lo: float, hi: float) -> np.ndarray:
+def display_values(x, mapping: str, lo: float, hi: float, out=None) -> np.ndarray:
     """The displayed value(s) for raw value(s) ``x`` given the result's range.
 
     The single formula behind :func:`to_display` and the step trace, so the
     number a pupil reads in a step is the pixel they see: the mapped value ``y``
     (:func:`scaled_values`), rounded half up (:func:`round_half_up`) and cut to 0..255.
-    Computed in blocks that stay in the cache, with :func:`_shown_bytes`.
+    Computed in blocks that stay in the cache (:func:`_cut_and_truncate` says how the
+    rounding takes three passes). ``out``: a C-contiguous uint8 array of ``x``'s shape to
+    write into (the web app writes straight into its answer).
     """
     x = np.asarray(x, dtype=np.float64)
     shape = x.shape
     flat = x.reshape(-1)
-    out = np.empty(flat.size, dtype=np.uint8)
+    if out is None:
+        out = np.empty(shape, dtype=np.uint8)
+    elif out.shape != shape or out.dtype != np.uint8 or not out.flags.c_contiguous:
+        raise InvalidValue("raw_shape", shape=out.shape)  # pragma: no cover - a caller's slip
+    dest = out.reshape(-1)
     buf = np.empty(min(flat.size, _BLOCK))
     for start in range(0, flat.size, _BLOCK):
         part = flat[start : start + _BLOCK]
         y = buf[: part.size]
-        _map_into(part, mapping, lo, hi, y)
-        _shown_bytes(y, out[start : start + part.size])
-    return out.reshape(shape)
+        if mapping == "clip":  # the mapped value is x itself: add the half at once
+            np.add(part, _HALF_BELOW, out=y)
+        else:
+            _map_into(part, mapping, lo, hi, y)
+            np.add(y, _HALF_BELOW, out=y)
+        _cut_and_truncate(y, dest[start : start + part.size])
+    return out
 
 
 _BLOCK = 32768  # 256 kB of float64: one block stays in the cache through every step
 _HALF_BELOW = 0.5 - 2.0**-54  # the float just below 0.5
 
 
-def _shown_bytes(y: np.ndarray, out: np.ndarray) -> None:
-    """``clip(round_half_up(y), 0, 255)`` as uint8 into ``out``; ``y`` is overwritten.
+def _cut_and_truncate(w: np.ndarray, out: np.ndarray) -> None:
+    """Cut ``w = fl(y + c)`` to 0..255 in place and truncate it into the uint8 ``out``.
 
-    Three passes instead of six: ``w = fl(y + c)`` with ``c = 1/2 - 2**-54``, cut to
-    0..255, then truncated (the cast). That ``floor(fl(y + c)) == round_half_up(y)`` on
-    0..255 (and <= 0 below, >= 255 above) holds for every float64 ``y``:
+    With ``c = 1/2 - 2**-54`` (``_HALF_BELOW``, added by :func:`display_values`) this is
+    ``clip(round_half_up(y), 0, 255)`` in three passes instead of six (add, cut, cast).
+    That ``floor(fl(y + c)) == round_half_up(y)`` on 0..255 (and <= 0 below, >= 255 above) holds for every float64 ``y``:
 
     - ``y >= 1/2`` in a binade of spacing ``u >= 2**-53``: ``y + 1/2`` is a multiple of
       ``u``. If it is a whole number ``N`` (``y = N - 1/2``, a tie), ``y + c = N - 2**-54``
@@ -96,9 +106,8 @@ def _shown_bytes(y: np.ndarray, out: np.ndarray) -> None:
     (``floor(y + 1/2)`` would fail at ``y = 0.49999999999999994``: ``y + 1/2`` rounds
     to 1.) ``tests/test_display.py`` checks this against :func:`round_half_up`.
     """
-    np.add(y, _HALF_BELOW, out=y)
-    np.clip(y, 0.0, 255.0, out=y)
-    np.copyto(out, y, casting="unsafe")  # truncation: floor, the values are >= 0
+    np.clip(w, 0.0, 255.0, out=w)
+    np.copyto(out, w, casting="unsafe")  # truncation: floor, the values are >= 0
 
 
 def _map_into(x: np.ndarray, mapping: str, lo: float, hi: float, y: np.ndarray) -> None:

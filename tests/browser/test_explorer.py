@@ -311,6 +311,15 @@ def test_upload_an_image(page, tmp_path):
     assert "eigen.webp" in page.inner_text("#input-info")
     assert page.get_attribute('#gallery button[data-sample="chelsea"]', "aria-pressed") == "false"
     assert page.is_visible("#save-input")
+    # the input canvas shows the server's working copy (sent as raw pixels), exactly
+    assert np.array_equal(canvas_pixels(page, "input-canvas"), as_rgba(img))
+    # the save link is the working copy as PNG, encoded only when asked for
+    href = page.get_attribute("#save-input", "href")
+    answer = page.evaluate(
+        "async (u) => { const r = await fetch(u); return [r.status, r.headers.get('content-type')]; }",
+        href,
+    )
+    assert answer == [200, "image/png"] and href.endswith(".png")
     page.click("#code-panel summary")
     assert 'cl.load_image("eigen.webp", colour="rgb")' in page.inner_text("#code-convolab")
 

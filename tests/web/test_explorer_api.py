@@ -53,10 +53,17 @@ def shown_pixels(body: dict) -> np.ndarray:
 
 
 def working_pixels(client, info: dict, grey: bool = False) -> np.ndarray:
-    """The working copy /api/image kept, as its PNG URL gives it."""
+    """The working copy /api/image kept, as its PNG URL gives it; its raw pixels (what the
+    page draws) must be the same."""
     r = client.get(info["url_grey" if grey else "url"])
     assert r.status_code == 200 and r.headers["content-type"] == "image/png"
-    return png_pixels(r.content)
+    png = png_pixels(r.content)
+    raw = client.get(info["pixels_grey" if grey else "pixels"])
+    assert raw.status_code == 200 and raw.headers["content-type"] == explorer.APPLY_MEDIA_TYPE
+    meta, pixels = explorer.split_envelope(raw.content, int(raw.headers["x-meta-length"]))
+    shape = (meta["height"], meta["width"]) + (() if meta["channels"] == 1 else (3,))
+    assert np.array_equal(np.frombuffer(pixels, np.uint8).reshape(shape), png)
+    return png
 
 
 def encode(arr: np.ndarray, fmt: str = "PNG", **kw) -> bytes:

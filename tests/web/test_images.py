@@ -124,6 +124,8 @@ def test_an_unknown_or_expired_id_is_a_404(client, lang):
     assert r.json()["code"] == "image_expired"
     assert ("opnieuw" if lang == "nl" else "again") in r.json()["error"]
     assert client.get("/api/image/bestaat-niet.png").json()["code"] == "image_expired"
+    gone = client.get(f"/api/image/bestaat-niet/pixels?lang={lang}")
+    assert gone.status_code == 404 and gone.json()["code"] == "image_expired"
     two = {"image_id": "x", "sample": "camera", "filter": "blur"}
     assert client.post("/api/apply", json=two).json()["code"] == "missing_image"
 

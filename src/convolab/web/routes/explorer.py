@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
+import math
 import time
 from functools import cache
 from typing import Annotated, Literal
@@ -208,6 +210,11 @@ def _sample_png(name: str, thumb: bool, grey: bool) -> bytes:
 
 # --- images -----------------------------------------------------------------------------------
 
+#: The answer header giving the length of the JSON part of a binary ``/api/apply`` answer.
+META_LENGTH_HEADER = "X-Meta-Length"
+QUEUE_AHEAD_HEADER = "X-Queue-Ahead"
+APPLY_MEDIA_TYPE = "application/octet-stream"
+
 
 def _png(img: np.ndarray) -> bytes:
     """Lossless PNG of a uint8 H x W or H x W x 3 image (OpenCV: the fastest encoder here)."""
@@ -326,7 +333,8 @@ async def api_image(
     longest side) stays in the in-memory cache ``images.STORE``. Answer::
 
         {"ok": true, "image_id": "...", "url": "/api/image/<id>.png",
-         "url_grey": "/api/image/<id>.png?grey=1", "width": W, "height": H,
+         "url_grey": "/api/image/<id>.png?grey=1", "pixels": "/api/image/<id>/pixels",
+         "pixels_grey": "/api/image/<id>/pixels?grey=1", "width": W, "height": H,
          "original_width": OW, "original_height": OH, "resized": bool}
 
     ``POST /api/apply`` then takes ``{"image_id": "...", ...}``. A copy pushed out of the cache
@@ -352,6 +360,8 @@ async def api_image(
         "image_id": image_id,
         "url": f"/api/image/{image_id}.png",
         "url_grey": f"/api/image/{image_id}.png?grey=1",
+        "pixels": f"/api/image/{image_id}/pixels",
+        "pixels_grey": f"/api/image/{image_id}/pixels?grey=1",
         "width": int(w.rgb.shape[1]),
         "height": int(w.rgb.shape[0]),
         "original_width": int(ow),
@@ -378,6 +388,41 @@ async def api_image_png(
     """The working copy of an upload as PNG (what ``/api/apply`` computes on)."""
     data = await core_call(_working_png, image_id, grey)
     return Response(data, media_type="image/png", headers={"Cache-Control": "private, max-age=600"})
+
+
+def _working_pixels(image_id: str, grey: bool) -> tuple[bytes, int]:
+    w = images.STORE.get(image_id)
+    img = w.grey if grey else w.rgb
+    meta = {
+        "ok": True,
+        "width": int(img.shape[1]),
+        "height": int(img.shape[0]),
+        "channels": 1 if img.ndim == 2 else int(img.shape[2]),
+    }
+    head = json.dumps(meta, separators=(",", ":")).encode()
+    return head + np.ascontiguousarray(img).tobytes(), len(head)
+
+
+@router.get(
+    "/api/image/{image_id}/pixels",
+    tags=["explorer"],
+    response_class=Response,
+    responses={200: {"content": {APPLY_MEDIA_TYPE: {}}}},
+)
+async def api_image_pixels(
+    image_id: str,
+    grey: Annotated[bool, Query(description="greyscale (as the page uses it)")] = False,
+):
+    """The working copy of an upload as raw pixels, the way ``/api/apply`` answers: a JSON
+    part of ``X-Meta-Length`` bytes (``width``, ``height``, ``channels``), then the uint8
+    pixels row by row. What the explorer draws (encoding a PNG would cost the server about
+    25 ms per photo; ``.png`` is there for downloads)."""
+    data, n = await core_call(_working_pixels, image_id, grey)
+    return Response(
+        data,
+        media_type=APPLY_MEDIA_TYPE,
+        headers={META_LENGTH_HEADER: str(n), "Cache-Control": "private, max-age=600"},
+    )
 
 
 # --- apply ------------------------------------------------------------------------------------
@@ -459,9 +504,10 @@ def compute(body: ApplyRequest, lang: str) -> dict:
     plan = exact_plan(img, values)
     form = plan.form if plan is not None else None
     lo, hi = cl.value_range(raw)
-    out = cl.to_display(raw, mapping, value_range=(lo, hi))
-    payload = _png(out) if body.format == "png" else np.ascontiguousarray(out).tobytes()
-    compute_ms = (time.perf_counter() - t0) * 1000
+    if body.format == "png":
+        payload = _png(display_values(raw, mapping, lo, hi))
+    else:  # the pixels go straight into the answer's buffer (see ``envelope``)
+        payload = functools.partial(display_values, raw, mapping, lo, hi)
     m = max(abs(lo), abs(hi)) or 1.0
     ramp = np.linspace(-m, m, LEGEND_STEPS)
     source = {
@@ -474,12 +520,12 @@ def compute(body: ApplyRequest, lang: str) -> dict:
     meta = {
         "ok": True,
         "format": body.format,
-        "width": int(out.shape[1]),
-        "height": int(out.shape[0]),
-        "channels": 1 if out.ndim == 2 else int(out.shape[2]),
+        "width": int(raw.shape[1]),
+        "height": int(raw.shape[0]),
+        "channels": 1 if raw.ndim == 2 else int(raw.shape[2]),
         "min": lo,
         "max": hi,
-        "negative_fraction": np.count_nonzero(raw < 0) / raw.size,
+        "negative_fraction": np.count_nonzero(raw < 0) / raw.size if lo < 0 else 0.0,
         "mapping": mapping,
         "mode": body.mode,
         "border": body.border,
@@ -495,21 +541,30 @@ def compute(body: ApplyRequest, lang: str) -> dict:
                 body, cat, cells, values, mapping, source, (lo, hi), lang, form=form
             ),
         },
-        "ms": round(compute_ms, 2),
     }
-    return meta, payload
+    return meta, payload, raw.shape, t0
 
 
-#: The answer header giving the length of the JSON part of a binary ``/api/apply`` answer.
-META_LENGTH_HEADER = "X-Meta-Length"
-QUEUE_AHEAD_HEADER = "X-Queue-Ahead"
-APPLY_MEDIA_TYPE = "application/octet-stream"
+def envelope(meta: dict, payload, shape: tuple, t0: float) -> tuple[bytes | memoryview, int]:
+    """One binary body: the JSON part (UTF-8) followed by the image bytes.
 
-
-def envelope(meta: dict, payload: bytes) -> tuple[bytes, int]:
-    """One binary body: the JSON part (UTF-8) followed by the image bytes."""
+    ``payload``: PNG bytes, or a function that writes the uint8 pixels of ``shape`` into a
+    given array; that array is then a view of the answer's own buffer (no copies of the
+    pixels). ``meta["ms"]`` is the time since ``t0``, the work included."""
+    if isinstance(payload, bytes):
+        meta["ms"] = round((time.perf_counter() - t0) * 1000, 2)
+        head = json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode()
+        return head + payload, len(head)
+    n = math.prod(shape)
+    meta["ms"] = 0.0
     head = json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode()
-    return head + payload, len(head)
+    buf = bytearray(len(head) + 16 + n)  # room for "ms" to grow (its digits come last)
+    payload(out=np.frombuffer(buf, np.uint8, n, len(head) + 16).reshape(shape))
+    meta["ms"] = round((time.perf_counter() - t0) * 1000, 2)
+    head = json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode()
+    start = len(buf) - n - len(head)  # the JSON part right before the pixels
+    buf[start : len(buf) - n] = head
+    return memoryview(buf)[start:], len(head)
 
 
 def split_envelope(body: bytes, meta_length: int) -> tuple[dict, bytes]:
@@ -517,7 +572,7 @@ def split_envelope(body: bytes, meta_length: int) -> tuple[dict, bytes]:
     return json.loads(body[:meta_length]), body[meta_length:]
 
 
-def _apply_answer(body: ApplyRequest, lang: str) -> tuple[bytes, int]:
+def _apply_answer(body: ApplyRequest, lang: str) -> tuple[bytes | memoryview, int]:
     return envelope(*compute(body, lang))
 
 

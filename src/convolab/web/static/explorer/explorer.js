@@ -29,7 +29,6 @@ const catalogue = new Map(); // filter id -> kernel dict from /api/kernels
 const samples = new Map(); // sample id -> sample dict from /api/samples
 let source = { kind: "sample", name: state.sample }; // or {kind: "upload"|"webcam", ...}
 let outputUrl = null;
-let inputUrl = null;
 let seq = 0;
 let webcamStream = null;
 let pixel = null; // [row, col] of the output pixel to explain step by step
@@ -91,11 +90,18 @@ function uploadImage(blob, filename) {
   return postBytes(`/api/image?filename=${encodeURIComponent(filename)}`, blob);
 }
 
-/** The working copy the server keeps of an upload, as a PNG blob. */
+/**
+ * The working copy the server keeps of an upload, as raw pixels (the JSON part of
+ * X-Meta-Length bytes, then height x width x channels bytes), ready for drawPixels.
+ */
 async function fetchWorkingCopy(url) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url}: ${response.status}`);
-  return response.blob();
+  const buffer = await response.arrayBuffer();
+  const n = Number(response.headers.get("x-meta-length"));
+  const result = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 0, n)));
+  result.pixels = new Uint8Array(buffer, n);
+  return result;
 }
 
 /**
@@ -243,27 +249,22 @@ function isGreySource() {
 async function drawInput() {
   const canvas = $("input-canvas");
   const grey = !state.colour;
-  let blob;
   if (source.kind === "sample") {
     const response = await fetch(`/api/samples/${encodeURIComponent(source.name)}.png?grey=${grey ? 1 : 0}`);
     if (!response.ok) throw new Error(`sample ${source.name}: ${response.status}`);
-    blob = await response.blob();
+    await drawBlob(canvas, await response.blob());
   } else {
-    blob = await fetchWorkingCopy(grey ? source.urlGrey : source.url);
+    drawPixels(canvas, await fetchWorkingCopy(grey ? source.pixelsGrey : source.pixels));
   }
-  await drawBlob(canvas, blob);
   const before = $("before-canvas");
   before.width = canvas.width;
   before.height = canvas.height;
   before.getContext("2d").drawImage(canvas, 0, 0);
   describeInput(canvas.width, canvas.height);
-  if (inputUrl) URL.revokeObjectURL(inputUrl);
-  inputUrl = null;
   const save = $("save-input");
   save.hidden = source.kind === "sample";
   if (source.kind !== "sample") {
-    inputUrl = URL.createObjectURL(grey ? await fetchWorkingCopy(source.url) : blob);
-    save.href = inputUrl;
+    save.href = source.url; // the colour working copy as PNG, made when it is asked for
     save.download = source.filename.replace(/\.[^.]*$/, "") + ".png";
   }
 }
@@ -318,7 +319,7 @@ async function useUpload(blob, filename, kind) {
     const r = await uploadImage(blob, filename);
     const original = [r.original_height, r.original_width];
     source = {
-      kind, filename, blob, imageId: r.image_id, url: r.url, urlGrey: r.url_grey,
+      kind, filename, blob, imageId: r.image_id, url: r.url, pixels: r.pixels, pixelsGrey: r.pixels_grey,
       original, resized: r.resized,
     };
     showMessage($("input-message"), "");
@@ -497,7 +498,7 @@ const run = latest(async (signal) => {
       // the server's memory let the working copy go: upload the same file once more
       if (err.code !== "image_expired" || source.kind === "sample") throw err;
       const r = await uploadImage(source.blob, source.filename);
-      source = { ...source, imageId: r.image_id, url: r.url, urlGrey: r.url_grey };
+      source = { ...source, imageId: r.image_id, url: r.url, pixels: r.pixels, pixelsGrey: r.pixels_grey };
       result = await postApply(requestBody(), signal);
     }
     if (mine !== seq) return;
