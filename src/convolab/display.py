@@ -83,7 +83,7 @@ def display_values(x, mapping: str, lo: float, hi: float, out=None) -> np.ndarra
     return out
 
 
-_BLOCK = 32768  # 256 kB of float64: one block stays in the cache through every step
+_BLOCK = 131072  # 1 MB of float64: one block stays in the (per-core) L2 cache through every step
 _HALF_BELOW = 0.5 - 2.0**-54  # the float just below 0.5
 
 

@@ -308,3 +308,39 @@ def test_network_job_checks_settings_before_starting():
         NetworkJob(epochs=0)
     with pytest.raises(ValueError, match="dataset"):
         NetworkJob(dataset="cifar")
+
+
+def test_trainings_step_aside_while_interactive_work_runs():
+    """``yield_to``: while it says the explorer computes, no chunk starts (for at most
+    YIELD_MAX seconds each); commands are not held up; a failing check is only logged."""
+    from convolab.learn import runs as runs_module
+
+    busy = threading.Event()
+    busy.set()
+    m = RunManager(max_running=1, connect_grace=30, yield_to=busy.is_set)
+    try:
+        run = m.create("s", Counter(chunk=0.0), play=True)
+        run.subscribe()
+        assert wait_for(lambda: run.status == "running")
+        time.sleep(0.3)
+        held = run.job.n
+        # busy all the time: chunks still come, one per YIELD_MAX at most
+        assert held <= 0.3 / runs_module.YIELD_MAX + 2
+        busy.clear()
+        assert wait_for(lambda: run.job.n > held + 50)  # free: at full speed again
+        busy.set()
+        run.command("pause")
+        assert wait_for(lambda: run.status == "paused", timeout=runs_module.YIELD_MAX + 0.5)
+    finally:
+        m.shutdown()
+
+    def broken():
+        raise RuntimeError("no queue")
+
+    m = RunManager(max_running=1, connect_grace=30, yield_to=broken)
+    try:
+        run = m.create("s", Counter(until=20, chunk=0.0), play=True)
+        run.subscribe()
+        assert wait_for(lambda: run.status == "finished")
+    finally:
+        m.shutdown()

@@ -40,7 +40,7 @@ class FilterJob(Job):
     """A :class:`FilterLearner` stepped at a watchable speed."""
 
     kind = "filter"
-    nice = 5
+    nice = 10
 
     def __init__(self, *, speed: str = "normal", max_steps: int = 1000, **params):
         if speed not in SPEEDS:
@@ -169,7 +169,7 @@ class NetworkJob(Job):
     """Trains the small CNN; the dataset is loaded in the run's own thread."""
 
     kind = "network"
-    nice = 10
+    nice = 19
 
     def __init__(
         self,

@@ -77,6 +77,8 @@ COMMANDS = ("play", "pause", "step", "reset", "configure", "stop", "snapshot")
 #: commands that change only the manager's bookkeeping (never call the job)
 STATE_COMMANDS = frozenset({"play", "pause", "stop"})
 WAIT_CAP = 30.0  # longest sleep of the worker that keeps the timers
+YIELD_MAX = 0.25  # longest wait of a training chunk for the explorer (see RunManager._give_way)
+YIELD_POLL = 0.004
 
 
 class RunLimitError(RuntimeError):
@@ -220,6 +222,7 @@ class RunManager:
         keep: float = 900.0,
         idle_timeout: float = 1800.0,
         keep_closed: float = 120.0,
+        yield_to: Callable[[], bool] | None = None,
     ):
         if isinstance(max_running, bool) or not isinstance(max_running, int) or max_running < 1:
             raise ValueError(f"max_running must be a whole number >= 1; got {max_running!r}")
@@ -234,6 +237,9 @@ class RunManager:
         self.idle_timeout = idle_timeout
         self.keep_closed = keep_closed
         self.max_workers = max_running + 2
+        # ``yield_to()``: is interactive work (the explorer's applies) running or waiting? Then
+        # a worker waits up to YIELD_MAX seconds before its next chunk (see ``_give_way``).
+        self.yield_to = yield_to
         self._lock = threading.Lock()  # THE lock: guards everything below and every Run
         self._work = threading.Condition(self._lock)  # workers wait here
         self._news = threading.Condition(self._lock)  # Run.wait() waits here
@@ -647,6 +653,8 @@ class RunManager:
                     self._idle -= 1
             run, what, params = task
             job = run.job
+            if what == "advance":
+                self._give_way()
             if job.nice > nice:  # Linux: niceness is per thread (it can only go up)
                 try:
                     os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), job.nice)
@@ -654,6 +662,25 @@ class RunManager:
                 except (AttributeError, OSError):  # pragma: no cover - other systems
                     nice = job.nice
             self._work_on(run, job, what, params)
+
+    def _give_way(self) -> None:
+        """Before a training chunk (no lock held): while ``yield_to()`` says interactive work
+        is running or waiting, wait a little, at most ``YIELD_MAX`` seconds in all.
+
+        A lower CPU priority (``Job.nice``) is not enough: a training thread holds Python's
+        GIL between its PyTorch calls, and a thread of low priority that is descheduled
+        while holding it makes every request wait. So trainings step aside for the
+        explorer's applies (a class of 30 uses the pool about half the time) and go on as
+        soon as it is free; commands (pause, stop) are never delayed by this."""
+        check = self.yield_to
+        if check is None:
+            return
+        until = time.monotonic() + YIELD_MAX
+        try:
+            while check() and time.monotonic() < until:
+                time.sleep(YIELD_POLL)
+        except Exception:  # noqa: BLE001 - a broken check must not stop the training
+            log.exception("yield_to failed")
 
     def _work_on(self, run: Run, job: Job, what: str, params: dict) -> None:
         """Call the job (no lock held), then record what came of it."""

@@ -91,6 +91,12 @@ class FairQueue:
         ex = self._executor_factory
         return ex() if callable(ex) and not isinstance(ex, Executor) else ex
 
+    def busy(self) -> bool:
+        """Is any apply running? (Applies wait only while every slot runs.) Read without the
+        lock: a hint for trainings, which step aside while the class computes
+        (``RunManager.yield_to``)."""
+        return self._running > 0
+
     def snapshot(self) -> dict:
         with self._lock:
             return {

@@ -41,6 +41,7 @@ from starlette.concurrency import run_in_threadpool
 import convolab as cl
 
 from ...errors import render as core_render
+from .. import images
 from ..clients import StreamSlots, client_id
 from ..errors import ApiError, core_call, request_lang
 from ..pages import page, render
@@ -107,6 +108,7 @@ def _make_managers(app) -> dict:
                     max_per_client=_setting("CONVOLAB_RUNS_PER_CLIENT", RUNS_PER_CLIENT),
                     max_streams=_setting("CONVOLAB_STREAMS_PER_RUN", STREAMS_PER_RUN),
                     keep=_setting("CONVOLAB_RUN_KEEP", KEEP, whole=False, minimum=0),
+                    yield_to=images.APPLY_QUEUE.busy,  # trainings step aside for applies
                 )
                 for kind in LIMITS
             }
