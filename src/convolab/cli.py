@@ -238,10 +238,10 @@ def cmd_serve(args) -> None:
             raise UsageError(f"--trusted-proxy must be 0 or more; got {args.trusted_proxy}")
         os.environ["CONVOLAB_TRUSTED_PROXY"] = str(args.trusted_proxy)
     from .classes.store import where_stored
-    from .web.routes.emotions import drawings_per_minute
+    from .web.app import check_settings
 
     try:
-        drawings_per_minute()  # a bad setting: one line now, not an error per drawing later
+        check_settings()  # a bad setting: one line now, not an error per drawing or run later
         where = where_stored()
     except ValueError as exc:
         raise UsageError(str(exc)) from None

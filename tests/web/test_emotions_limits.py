@@ -81,3 +81,24 @@ def test_the_setting(monkeypatch):
     monkeypatch.setenv("CONVOLAB_DRAWINGS_PER_MINUTE", "-3")
     with pytest.raises(ValueError, match="whole number >= 0"):
         drawings_per_minute()
+
+
+@pytest.mark.parametrize(
+    "env,value,words",
+    [
+        ("CONVOLAB_DRAWINGS_PER_MINUTE", "veel", "whole number >= 0"),
+        ("CONVOLAB_RUNS_PER_CLIENT", "0", "whole number >= 1"),
+        ("CONVOLAB_RUN_KEEP", "altijd", "number >= 0"),
+    ],
+)
+def test_a_bad_setting_stops_the_app_when_it_is_made_not_on_the_first_request(
+    monkeypatch, env, value, words
+):
+    """Outside ``convolab serve`` too (uvicorn --factory): one clear line at the start,
+    never a 500 on the first drawing or run."""
+    from convolab.web.app import create_app
+
+    monkeypatch.setenv(env, value)
+    with pytest.raises(ValueError, match=words) as err:
+        create_app()
+    assert env in str(err.value) and repr(value) in str(err.value)

@@ -49,9 +49,20 @@ async def lifespan(app: FastAPI):
     await run_in_threadpool(shutdown_runs, app)
 
 
+def check_settings() -> None:
+    """Every ``CONVOLAB_*`` setting the routes read later, read now: a bad one raises
+    ``ValueError`` (one line: the name, what it got, what is allowed) when the app is
+    made, instead of an error on the first drawing or run. ``convolab serve`` prints it."""
+    from .routes import emotions, learn
+
+    emotions.drawings_per_minute()
+    learn.check_settings()
+
+
 def create_app() -> FastAPI:
     from .images import tune_malloc
 
+    check_settings()
     tune_malloc()
     app = FastAPI(
         lifespan=lifespan,

@@ -96,6 +96,17 @@ def _limit(kind: str) -> int:
     return _setting(env, default)
 
 
+def check_settings() -> None:
+    """Read the run settings (``CONVOLAB_*_RUNS``, ``_RUNS_PER_CLIENT``, ``_STREAMS_PER_RUN``,
+    ``_RUN_KEEP``): a bad value raises ``ValueError`` with one line when the app is made,
+    not when the first run is asked for."""
+    for kind in LIMITS:
+        _limit(kind)
+    _setting("CONVOLAB_RUNS_PER_CLIENT", RUNS_PER_CLIENT)
+    _setting("CONVOLAB_STREAMS_PER_RUN", STREAMS_PER_RUN)
+    _setting("CONVOLAB_RUN_KEEP", KEEP, whole=False, minimum=0)
+
+
 def _make_managers(app) -> dict:
     from convolab.learn.runs import RunManager  # imports PyTorch: only when first needed
 
