@@ -281,7 +281,8 @@ def test_all_problems_are_listed():
     text = with_field("language", "NL").replace("estimated_time: 5", "estimated_time: lang")
     with pytest.raises(ContentError) as info:
         parse_object(text)
-    assert [f for f, _ in info.value.problems] == ["language", "estimated_time"]
+    assert [f for f, *_ in info.value.problems] == ["language", "estimated_time"]
+    assert [code for _, code, _ in info.value.problems] == ["content_language", "content_minutes"]
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,17 @@ A learning object is a folder with ``index.md``: YAML front matter between two `
 then a Markdown body (raw HTML allowed); assets sit beside it in ``img/`` (or ``embed/``).
 The front matter is checked the way Dwengo's validator checks it: required fields, types and
 ranges of the optional fields, and the triple (hruid, version, language) unique in a collection.
-Every problem is reported as a :class:`ContentError` naming the file and the field.
+Every problem is reported as a :class:`ContentError` naming the file and the field, with a
+catalogue code per problem, so it reads in Dutch or English like every other convolab error:
+
+>>> try:
+...     parse_object("---\\nhruid: x\\n---\\n", "x/index.md")
+... except ContentError as exc:
+...     err = exc
+>>> str(err).split(";")[0]
+"x/index.md: field 'version': is required"
+>>> err.message("nl").split(";")[0]
+"x/index.md: veld 'version': is verplicht"
 """
 
 from __future__ import annotations
@@ -20,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from ..errors import ConvolabError, render
 
 CONTENT_DIR = Path(__file__).resolve().parent
 OBJECTS_DIR = CONTENT_DIR / "objects"
@@ -72,30 +84,75 @@ _LANG_RE = re.compile(r"^[a-z]{2}$")
 _ASPECT_RE = re.compile(r"^iframe-\d+-\d+$")
 
 
-class ContentError(ValueError):
+#: One problem: the field (``None`` for the file as a whole), its catalogue code, parameters.
+Problem = tuple[str | None, str, dict[str, Any]]
+
+
+class ContentError(ConvolabError, ValueError):
     """A learning object or path that does not follow the format.
 
     ``file`` is the offending file, ``field`` the first offending field (``None`` when the
-    problem is the file as a whole), ``problems`` every ``(field, message)`` found.
+    problem is the file as a whole), ``problems`` every ``(field, code, params)`` found: each
+    ``code`` is a catalogue message (``content_*``), worded by :meth:`message` in Dutch or
+    English; ``str()`` is the English message.
     """
 
-    def __init__(self, file: Path | str, problems: list[tuple[str | None, str]]):
+    def __init__(self, file: Path | str, problems: Iterable[Problem]):
         self.file = str(file)
-        self.problems = list(problems)
+        self.problems = [(f, code, dict(params)) for f, code, params in problems]
         self.field = self.problems[0][0] if self.problems else None
-        parts = [f"field '{f}': {m}" if f else m for f, m in self.problems]
-        super().__init__(f"{self.file}: " + "; ".join(parts))
+        super().__init__("content_invalid", file=self.file, problems=self.problems)
+
+    def message(self, lang: str = "en") -> str:
+        parts = []
+        for f, code, params in self.problems:
+            text = render(code, params, lang)
+            parts.append(
+                render("content_field", {"field": f, "problem": text}, lang) if f else text
+            )
+        return render("content_invalid", {"file": self.file, "problems": "; ".join(parts)}, lang)
+
+    def __str__(self) -> str:
+        try:
+            return self.message("en")
+        except Exception:  # never hide the original error behind a catalogue problem
+            return f"{self.file}: {self.problems!r}"
+
+    def __reduce__(self):
+        return (type(self), (self.file, self.problems))
 
 
-def _describe(value: Any) -> str:
+def _problem(field: str | None, code: str, **params: Any) -> Problem:
+    return (field, code, params)
+
+
+def _fail(file: Path | str, code: str, **params: Any) -> ContentError:
+    """A ContentError with one problem about the file as a whole."""
+    return ContentError(file, [_problem(None, code, **params)])
+
+
+#: Python types a value from YAML or JSON can have, worded per language (``name.type_*``).
+_TYPE_NAMES = ("str", "int", "float", "bool", "NoneType", "list", "dict", "date", "datetime")
+
+
+def _describe(value: Any) -> dict[str, str]:
+    """The value given, as message parameters: ``got`` (its repr, cut short) and ``type``
+    (a catalogue name, ``{type:name}``: "str" in English, "tekst" in Dutch)."""
     text = repr(value)
     if len(text) > 60:
         text = text[:57] + "..."
-    return f"{text} ({type(value).__name__})"
+    kind = type(value).__name__
+    return {"got": text, "type": f"type_{kind}" if kind in _TYPE_NAMES else kind}
 
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+class _DuplicateField(yaml.constructor.ConstructorError):
+    def __init__(self, key: Any, mark):
+        super().__init__(None, None, f"field '{key}' appears twice", mark)
+        self.key = key
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -107,9 +164,7 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
     for key_node, _value_node in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"field '{key}' appears twice", key_node.start_mark
-            )
+            raise _DuplicateField(key, key_node.start_mark)
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
 
@@ -122,51 +177,53 @@ def split_front_matter(text: str, file: Path | str = "<text>") -> tuple[str, str
     text = text.removeprefix("\ufeff")
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
-        raise ContentError(file, [(None, "the file must start with a '---' line (front matter)")])
+        raise _fail(file, "content_no_front_matter")
     for i in range(1, len(lines)):
         if lines[i].strip() == "---":
             return "".join(lines[1:i]), "".join(lines[i + 1 :])
-    raise ContentError(file, [(None, "the front matter has no closing '---' line")])
+    raise _fail(file, "content_front_matter_open")
 
 
 def parse_front_matter(yaml_text: str, file: Path | str = "<text>") -> dict[str, Any]:
     try:
         data = yaml.load(yaml_text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader)
+    except _DuplicateField as exc:
+        line = exc.problem_mark.line + 1
+        raise _fail(file, "content_field_twice", name=str(exc.key), line=line) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" (front matter line {mark.line + 1})" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ContentError(
-            file, [(None, f"the front matter is not valid YAML{where}: {problem}")]
-        ) from None
+        detail = getattr(exc, "problem", None) or " ".join(str(exc).split())
+        detail = detail.replace("`", "'")  # the Dutch message quotes it between backticks
+        if mark is not None:
+            raise _fail(file, "content_yaml_at", line=mark.line + 1, detail=detail) from None
+        raise _fail(file, "content_yaml", detail=detail) from None
     if not isinstance(data, dict):
-        raise ContentError(
-            file, [(None, f"the front matter must be a mapping of fields, got {_describe(data)}")]
-        )
+        raise _fail(file, "content_front_matter_not_mapping", **_describe(data))
     return data
 
 
-def _check_str_list(name: str, value: Any, problems: list, *, allow_empty: bool = True) -> None:
+def _check_str_list(name: str, value: Any, problems: list) -> None:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        problems.append((name, f"must be a list of strings, got {_describe(value)}"))
-    elif not allow_empty and not value:
-        problems.append((name, "must not be empty"))
+        problems.append(_problem(name, "content_not_str_list", **_describe(value)))
 
 
 def validate_metadata(meta: Mapping[str, Any], file: Path | str = "<text>") -> dict[str, Any]:
     """Check front-matter fields; return them normalised (hruid trimmed). Raise ContentError."""
-    problems: list[tuple[str | None, str]] = []
+    problems: list[Problem] = []
     out = dict(meta)
     for name in REQUIRED_FIELDS:
         if name not in meta or meta[name] is None:
-            problems.append((name, "is required"))
+            problems.append(_problem(name, "content_required"))
     for name in meta:
         if name not in ALL_FIELDS:
             close = difflib.get_close_matches(str(name), ALL_FIELDS, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            problems.append(
-                (str(name), f"is not a known field{hint}; known: {', '.join(ALL_FIELDS)}")
-            )
+            known = list(ALL_FIELDS)
+            if close:
+                problems.append(
+                    _problem(str(name), "content_unknown_field_close", close=close[0], known=known)
+                )
+            else:
+                problems.append(_problem(str(name), "content_unknown_field", known=known))
 
     def present(name: str) -> bool:
         return name in meta and meta[name] is not None
@@ -174,58 +231,47 @@ def validate_metadata(meta: Mapping[str, Any], file: Path | str = "<text>") -> d
     if present("hruid"):
         v = meta["hruid"]
         if not isinstance(v, str) or not v.strip():
-            problems.append(("hruid", f"must be a non-empty string, got {_describe(v)}"))
+            problems.append(_problem("hruid", "content_not_text", **_describe(v)))
         elif re.search(r"[\s/\\]", v.strip()):
-            problems.append(("hruid", f"must not contain spaces or slashes, got {v!r}"))
+            problems.append(_problem("hruid", "content_hruid_chars", value=v))
         else:
             out["hruid"] = v.strip()
     if present("version"):
         v = meta["version"]
         if not _is_number(v) or v < 0:
-            problems.append(("version", f"must be a number >= 0, got {_describe(v)}"))
+            problems.append(_problem("version", "content_number_min", minimum=0, **_describe(v)))
     if present("language"):
         v = meta["language"]
         if not isinstance(v, str) or not _LANG_RE.match(v):
-            problems.append(
-                (
-                    "language",
-                    f"must be a two-letter ISO-639-1 code in lower case, got {_describe(v)}",
-                )
-            )
+            problems.append(_problem("language", "content_language", **_describe(v)))
     for name in ("title", "description"):
         if present(name):
             v = meta[name]
             if not isinstance(v, str) or not v.strip():
-                problems.append((name, f"must be a non-empty string, got {_describe(v)}"))
+                problems.append(_problem(name, "content_not_text", **_describe(v)))
     if present("content_type"):
         v = meta["content_type"]
         if v not in CONTENT_TYPES:
             problems.append(
-                ("content_type", f"must be one of {', '.join(CONTENT_TYPES)}; got {_describe(v)}")
+                _problem(
+                    "content_type", "content_choice", choices=list(CONTENT_TYPES), **_describe(v)
+                )
             )
         elif v == "extern" and not present("content_location"):
-            problems.append(("content_location", "is required when content_type is 'extern'"))
+            problems.append(_problem("content_location", "content_location_needed"))
     if present("estimated_time"):
         v = meta["estimated_time"]
         if not _is_number(v) or v < 0:
-            problems.append(
-                ("estimated_time", f"must be a number of minutes >= 0, got {_describe(v)}")
-            )
+            problems.append(_problem("estimated_time", "content_minutes", **_describe(v)))
     if present("skos_concepts"):
         v = meta["skos_concepts"]
         if not isinstance(v, list) or not v:
-            problems.append(
-                ("skos_concepts", f"must be a non-empty list of URLs, got {_describe(v)}")
-            )
+            problems.append(_problem("skos_concepts", "content_skos_list", **_describe(v)))
         else:
             for item in v:
                 if not isinstance(item, str) or not _SKOS_RE.match(item):
                     problems.append(
-                        (
-                            "skos_concepts",
-                            "every item must be a concept URL http(s)://ilearn.ilabt.imec.be/..., "
-                            f"got {_describe(item)}",
-                        )
+                        _problem("skos_concepts", "content_skos_item", **_describe(item))
                     )
                     break
     if present("keywords"):
@@ -239,33 +285,25 @@ def validate_metadata(meta: Mapping[str, Any], file: Path | str = "<text>") -> d
             for g in v
         )
         if not ok:
-            problems.append(
-                (
-                    "educational_goals",
-                    f"must be a list of {{source: text, id: text}}, got {_describe(v)}",
-                )
-            )
+            problems.append(_problem("educational_goals", "content_goals", **_describe(v)))
     for name in ("copyright", "licence", "content_location"):
         if present(name) and not isinstance(meta[name], str):
-            problems.append((name, f"must be a string, got {_describe(meta[name])}"))
+            problems.append(_problem(name, "content_not_str", **_describe(meta[name])))
     for name in ("available", "teacher_exclusive"):
         if name in meta and not isinstance(meta[name], bool):
-            problems.append((name, f"must be true or false, got {_describe(meta[name])}"))
+            problems.append(_problem(name, "content_not_bool", **_describe(meta[name])))
     if present("target_ages"):
         v = meta["target_ages"]
         if not isinstance(v, list) or not all(
             isinstance(a, int) and not isinstance(a, bool) and 0 <= a <= 150 for a in v
         ):
-            problems.append(
-                (
-                    "target_ages",
-                    f"must be a list of whole numbers from 0 to 150, got {_describe(v)}",
-                )
-            )
+            problems.append(_problem("target_ages", "content_ages", **_describe(v)))
     if present("difficulty"):
         v = meta["difficulty"]
         if not _is_number(v) or not 0 <= v <= 10:
-            problems.append(("difficulty", f"must be a number from 0 to 10, got {_describe(v)}"))
+            problems.append(
+                _problem("difficulty", "content_number_range", low=0, high=10, **_describe(v))
+            )
     if present("return_value"):
         v = meta["return_value"]
         if not (
@@ -274,12 +312,7 @@ def validate_metadata(meta: Mapping[str, Any], file: Path | str = "<text>") -> d
             and isinstance(v.get("callback_schema"), dict)
             and set(v) <= {"callback_url", "callback_schema"}
         ):
-            problems.append(
-                (
-                    "return_value",
-                    f"must be {{callback_url: text, callback_schema: mapping}}, got {_describe(v)}",
-                )
-            )
+            problems.append(_problem("return_value", "content_return_value", **_describe(v)))
     if present("based_on"):
         v = meta["based_on"]
         ok = (
@@ -293,22 +326,11 @@ def validate_metadata(meta: Mapping[str, Any], file: Path | str = "<text>") -> d
             and (not v.get("url") or re.match(r"^https?://\S+$", v["url"]))
         )
         if not ok:
-            problems.append(
-                (
-                    "based_on",
-                    "must be {hruid: text, version: number, language: two letters, "
-                    f"url: http(s) address}}, got {_describe(v)}",
-                )
-            )
+            problems.append(_problem("based_on", "content_based_on", **_describe(v)))
     if present("aspect_ratio"):
         v = meta["aspect_ratio"]
         if not isinstance(v, str) or not _ASPECT_RE.match(v):
-            problems.append(
-                (
-                    "aspect_ratio",
-                    f"must look like 'iframe-16-9' (default iframe-1-1), got {_describe(v)}",
-                )
-            )
+            problems.append(_problem("aspect_ratio", "content_aspect_ratio", **_describe(v)))
     if problems:
         raise ContentError(file, problems)
     return out
@@ -419,11 +441,9 @@ def load_object(path: Path | str) -> LearningObject:
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ContentError(
-            p, [(None, "file not found (a learning object needs index.md)")]
-        ) from None
+        raise _fail(p, "content_object_missing") from None
     except UnicodeDecodeError as exc:
-        raise ContentError(p, [(None, f"the file is not UTF-8 text ({exc.reason})")]) from None
+        raise _fail(p, "content_not_utf8", reason=exc.reason) from None
     return parse_object(text, p, p.parent)
 
 
@@ -434,21 +454,15 @@ def load_objects(root: Path | str | None = None) -> list[LearningObject]:
     """
     base = Path(root) if root is not None else OBJECTS_DIR
     if not base.is_dir():
-        raise ContentError(base, [(None, "is not a folder")])
+        raise _fail(base, "content_not_folder")
     objects: list[LearningObject] = []
     seen: dict[tuple, Path] = {}
     for file in sorted(base.rglob("index.md")):
         obj = load_object(file)
         if obj.key in seen:
-            raise ContentError(
-                file,
-                [
-                    (
-                        "hruid",
-                        f"(hruid, version, language) = {obj.key!r} is already used by {seen[obj.key]}",
-                    )
-                ],
-            )
+            other = str(seen[obj.key])
+            problem = _problem("hruid", "content_object_used", key=repr(obj.key), other=other)
+            raise ContentError(file, [problem])
         seen[obj.key] = file
         objects.append(obj)
     return objects
@@ -553,16 +567,16 @@ def _b64_image(text: str) -> bytes | None:
         return None
 
 
-def _ref_problem(where: str, ref: Any, keys: tuple[str, str, str]) -> str | None:
+def _ref_problem(field: str, where: str, ref: Any, keys: tuple[str, str, str]) -> Problem | None:
     if not isinstance(ref, dict):
-        return f"{where} must be a mapping, got {_describe(ref)}"
+        return _problem(field, "content_ref_not_mapping", where=where, **_describe(ref))
     h, v, lang = keys
     if not isinstance(ref.get(h), str) or not ref.get(h):
-        return f"{where}.{h} must be a non-empty string"
+        return _problem(field, "content_ref_not_text", where=f"{where}.{h}")
     if version_key(ref.get(v)) is None:
-        return f'{where}.{v} must be a version such as "1" (Dwengo writes a string), got {_describe(ref.get(v))}'
+        return _problem(field, "content_ref_version", where=f"{where}.{v}", **_describe(ref.get(v)))
     if not isinstance(ref.get(lang), str) or not _LANG_RE.match(ref.get(lang)):
-        return f"{where}.{lang} must be a two-letter language code"
+        return _problem(field, "content_ref_language", where=f"{where}.{lang}")
     return None
 
 
@@ -579,78 +593,93 @@ def validate_path(
 ) -> dict[str, Any]:
     """Check a learning path; with ``objects``, every node must name one of them."""
     if not isinstance(data, dict):
-        raise ContentError(
-            file, [(None, f"a learning path must be a JSON object, got {_describe(data)}")]
-        )
-    problems: list[tuple[str | None, str]] = []
+        raise _fail(file, "content_path_not_object", **_describe(data))
+    problems: list[Problem] = []
     for name in ("hruid", "language"):
         v = data.get(name)
         if not isinstance(v, str) or not v.strip():
-            problems.append(
-                (name, f"is required and must be a non-empty string, got {_describe(v)}")
-            )
+            problems.append(_problem(name, "content_required_text", **_describe(v)))
     for name in ("title", "description"):
         v = data.get(name)
         if name in data and not isinstance(v, str):
-            problems.append((name, f"must be a string, got {_describe(v)}"))
+            problems.append(_problem(name, "content_not_str", **_describe(v)))
     if isinstance(data.get("language"), str) and not _LANG_RE.match(data["language"]):
-        problems.append(("language", "must be a two-letter ISO-639-1 code in lower case"))
+        problems.append(_problem("language", "content_language", **_describe(data["language"])))
     if "image" in data and data["image"] is not None and not isinstance(data["image"], str):
-        problems.append(("image", f"must be a string, got {_describe(data['image'])}"))
+        problems.append(_problem("image", "content_not_str", **_describe(data["image"])))
     nodes = data.get("nodes")
     if not isinstance(nodes, list) or not nodes:
-        problems.append(("nodes", f"must be a non-empty list, got {_describe(nodes)}"))
+        problems.append(_problem("nodes", "content_nodes", **_describe(nodes)))
         raise ContentError(file, problems)
     keys = set()
     node_keys = ("learningobject_hruid", "version", "language")
     for i, node in enumerate(nodes):
-        p = _ref_problem(f"nodes[{i}]", node, node_keys)
+        p = _ref_problem(f"nodes[{i}]", f"nodes[{i}]", node, node_keys)
         if p:
-            problems.append((f"nodes[{i}]", p))
+            problems.append(p)
             continue
         key = _node_key(node)
         if key in keys:
-            problems.append((f"nodes[{i}]", f"the object {key!r} appears twice"))
+            problems.append(_problem(f"nodes[{i}]", "content_node_twice", key=repr(key)))
         keys.add(key)
         if "start_node" in node and not isinstance(node["start_node"], bool):
-            problems.append((f"nodes[{i}].start_node", "must be true or false"))
+            problems.append(
+                _problem(
+                    f"nodes[{i}].start_node", "content_not_bool", **_describe(node["start_node"])
+                )
+            )
         if "instruction" in node and not isinstance(node["instruction"], str):
-            problems.append((f"nodes[{i}].instruction", "must be a string"))
+            problems.append(
+                _problem(
+                    f"nodes[{i}].instruction", "content_not_str", **_describe(node["instruction"])
+                )
+            )
         transitions = node.get("transitions", [])
         if not isinstance(transitions, list):
-            problems.append((f"nodes[{i}].transitions", "must be a list"))
+            problems.append(
+                _problem(f"nodes[{i}].transitions", "content_not_list", **_describe(transitions))
+            )
             continue
         for j, t in enumerate(transitions):
             where = f"nodes[{i}].transitions[{j}]"
             if not isinstance(t, dict) or not isinstance(t.get("default"), bool):
-                problems.append((where, "must be {default: true|false, next: {...}}"))
+                problems.append(_problem(where, "content_transition", **_describe(t)))
                 continue
             if "condition" in t and not isinstance(t["condition"], str):
-                problems.append((f"{where}.condition", "must be a string"))
-            p = _ref_problem(f"{where}.next", t.get("next"), ("hruid", "version", "language"))
+                problems.append(
+                    _problem(f"{where}.condition", "content_not_str", **_describe(t["condition"]))
+                )
+            p = _ref_problem(
+                f"{where}.next", f"{where}.next", t.get("next"), ("hruid", "version", "language")
+            )
             if p:
-                problems.append((f"{where}.next", p))
+                problems.append(p)
     if problems:
         raise ContentError(file, problems)
     # Dwengo's real paths sometimes mark several start nodes (one per branch); the first counts
     starts = [i for i, n in enumerate(nodes) if n.get("start_node")]
     if not starts:
-        problems.append(("nodes", "one node must have start_node: true, found none"))
+        problems.append(_problem("nodes", "content_no_start_node"))
     for i, node in enumerate(nodes):
         for j, t in enumerate(node.get("transitions", [])):
             nxt = t["next"]
             if _next_key(nxt) not in keys:
                 problems.append(
-                    (
+                    _problem(
                         f"nodes[{i}].transitions[{j}].next",
-                        f"points to {nxt['hruid']!r}, not a node of this path",
+                        "content_next_unknown",
+                        hruid=nxt["hruid"],
                     )
                 )
     if objects is not None:
         known = {(o.hruid, version_key(o.version), o.language) for o in objects}
         for i, key in enumerate(_node_key(n) for n in nodes):
             if key not in known:
-                problems.append((f"nodes[{i}].learningobject_hruid", f"no learning object {key!r}"))
+                problems.append(
+                    _problem(
+                        f"nodes[{i}].learningobject_hruid", "content_object_unknown", key=repr(key)
+                    )
+                )
     if problems:
         raise ContentError(file, problems)
     return data
@@ -661,9 +690,13 @@ def load_path(path: Path | str, objects: Iterable[LearningObject] | None = None)
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ContentError(p, [(None, "file not found")]) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ContentError(p, [(None, f"not valid JSON: {exc}")]) from None
+        raise _fail(p, "content_file_missing") from None
+    except UnicodeDecodeError as exc:
+        raise _fail(p, "content_not_utf8", reason=exc.reason) from None
+    except json.JSONDecodeError as exc:
+        raise _fail(
+            p, "content_json", detail=exc.msg, line=exc.lineno, col=exc.colno, pos=exc.pos
+        ) from None
     return LearningPath(validate_path(data, p, objects), p)
 
 
@@ -678,8 +711,7 @@ def load_paths(
     for lp in paths:
         key = (lp.hruid, lp.language)
         if key in seen:
-            raise ContentError(
-                lp.file, [("hruid", f"(hruid, language) = {key!r} is already used by {seen[key]}")]
-            )
+            problem = _problem("hruid", "content_path_used", key=repr(key), other=str(seen[key]))
+            raise ContentError(lp.file, [problem])
         seen[key] = lp.file
     return paths
