@@ -365,8 +365,8 @@ def test_parse_comma_is_a_separator_not_a_decimal_comma():
 @pytest.mark.parametrize(
     "text,pattern",
     [
-        ("", "kernel text is empty"),
-        ("   \n ; ", "kernel text is empty|row"),
+        ("", "filter text is empty"),
+        ("   \n ; ", "filter text is empty|row"),
         ("1 2 3; 4 5", r"row 2 has 2 values but row 1 has 3"),
         ("1 2\n3 4 5", r"row 2 has 3 values but row 1 has 2"),
         ("[[1, 2], [3]]", r"row 2 has 1 values but row 1 has 2"),
@@ -390,9 +390,9 @@ def test_parse_errors(text, pattern):
 
 
 def test_parse_not_text():
-    with pytest.raises(TypeError, match="kernel text must be a string"):
+    with pytest.raises(TypeError, match="filter text must be a string"):
         cl.parse_kernel([[1, 2]])
-    with pytest.raises(TypeError, match="kernel text must be a string"):
+    with pytest.raises(TypeError, match="filter text must be a string"):
         cl.parse_kernel(None)
 
 

@@ -43,7 +43,7 @@ BAD = [
     (IMG, None, {}, TypeError, r"kernel is missing"),
     (IMG, "sharpn", {}, ValueError, r"unknown filter 'sharpn'.*Did you mean 'sharpen'"),
     (IMG, 7, {}, ValueError, r"kernel must be 2-D"),
-    (IMG, np.ones((6, 3)), dict(padding="valid"), ValueError, r"kernel \(6 rows.*larger than"),
+    (IMG, np.ones((6, 3)), dict(padding="valid"), ValueError, r"filter \(6 rows.*larger than"),
     (IMG, np.ones((3, 7)), dict(padding="valid"), ValueError, r"7 columns.*padded image \(6"),
     (IMG, K3, dict(padding="valid", dilation=3), ValueError, r"dilation 3.*larger than"),
     (IMG, K3, dict(stride=0), ValueError, r"stride must be >= 1; got 0"),

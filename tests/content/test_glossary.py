@@ -234,3 +234,22 @@ def test_learning_objects_use_the_glossary():
 def test_notebooks_use_the_glossary():
     problems = findings(notebook_texts())
     assert not problems, f"{len(problems)} banned variants:\n" + "\n".join(problems)
+
+
+def message_texts():
+    """The core's error catalogue (``data/messages/{nl,en}.json``), without its ``{fields}``
+    (parameter names and values) and code such as ``convolab.kernels()``."""
+    messages = PKG / "data" / "messages"
+    code = re.compile(r"\{[^{}]*\}|[\w.]+\([^)]*\)")
+    for lang in glossary.LANGS:
+        path = messages / f"{lang}.json"
+        for key, value in json.loads(path.read_text(encoding="utf-8")).items():
+            if key.startswith("name."):
+                continue  # a parameter's own name (``kernel``), as the library spells it
+            for text, c in segments(code.sub(" ", value)):
+                yield lang, "messages", f"{path.relative_to(ROOT)} [{key}]", text, c
+
+
+def test_error_messages_use_the_glossary():
+    problems = findings(message_texts())
+    assert not problems, f"{len(problems)} banned variants:\n" + "\n".join(problems)
