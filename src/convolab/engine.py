@@ -281,20 +281,22 @@ def _divide(s: np.ndarray, divisor: int, *, in_place: bool = False) -> np.ndarra
         else:
             np.divide(o, d, out=o)
 
-    _elementwise(part, out, s)
+    divides = divisor != 1 and scale is None  # a real division: worth two threads sooner
+    _elementwise(part, out, s, split=_SPLIT_DIVIDE if divides else _SPLIT_CELLS)
     return out
 
 
 _SPLIT_CELLS = 1 << 21  # below this one thread is quicker than handing half to another
+_SPLIT_DIVIDE = 1 << 20  # ... when each value is also divided (measured on 1024² photos)
 _helper_lock = threading.Lock()
 _helper = None
 
 
-def _elementwise(fn, out: np.ndarray, a: np.ndarray) -> None:
+def _elementwise(fn, out: np.ndarray, a: np.ndarray, split: int = _SPLIT_CELLS) -> None:
     """``fn(out, a)`` for an elementwise ``fn``, the two halves (by rows) at once when the
     array is large: numpy lets go of the GIL in such loops. When the helper thread is busy
     (another image in a server), the caller does the second half itself instead of waiting."""
-    if out.size < _SPLIT_CELLS or out.shape[0] < 2:
+    if out.size < split or out.shape[0] < 2:
         fn(out, a)
         return
     global _helper

@@ -16,7 +16,8 @@ of the manager (at most ``max_running + 2``), never in a request. A run is worke
 most one worker at a time, so a job never sees two calls at once. Workers start when there
 is work and end when there is none (one stays to keep the timers while runs exist): when
 every run has ended, no thread is left. Workers run at a lower CPU priority (the job's
-``nice``) so the web app stays responsive.
+``nice``), and with ``yield_to`` (the web app passes "the explorer is computing") they wait
+before each chunk while interactive work runs, so the web app stays responsive.
 
 **Slots and queue.** At most ``max_running`` runs compute at once; a run that wants to
 compute while all slots are taken waits in a first-come queue and sees its position. Pausing
@@ -237,7 +238,7 @@ class RunManager:
         self.idle_timeout = idle_timeout
         self.keep_closed = keep_closed
         self.max_workers = max_running + 2
-        # ``yield_to()``: is interactive work (the explorer's applies) running or waiting? Then
+        # ``yield_to()``: is interactive work (the explorer's applies) running? Then
         # a worker waits up to YIELD_MAX seconds before its next chunk (see ``_give_way``).
         self.yield_to = yield_to
         self._lock = threading.Lock()  # THE lock: guards everything below and every Run
@@ -665,13 +666,14 @@ class RunManager:
 
     def _give_way(self) -> None:
         """Before a training chunk (no lock held): while ``yield_to()`` says interactive work
-        is running or waiting, wait a little, at most ``YIELD_MAX`` seconds in all.
+        is running, wait a little, at most ``YIELD_MAX`` seconds in all.
 
         A lower CPU priority (``Job.nice``) is not enough: a training thread holds Python's
         GIL between its PyTorch calls, and a thread of low priority that is descheduled
         while holding it makes every request wait. So trainings step aside for the
         explorer's applies (a class of 30 uses the pool about half the time) and go on as
-        soon as it is free; commands (pause, stop) are never delayed by this."""
+        soon as it is free. The run counts as busy meanwhile, as during a chunk: a command
+        for it (pause, stop) waits at most ``YIELD_MAX`` longer."""
         check = self.yield_to
         if check is None:
             return

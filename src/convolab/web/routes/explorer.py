@@ -566,7 +566,7 @@ def envelope(meta: dict, payload, shape: tuple, t0: float) -> tuple[bytes | memo
     n = math.prod(shape)
     meta["ms"] = 0.0
     head = json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode()
-    buf = bytearray(len(head) + 16 + n)  # room for "ms" to grow (its digits come last)
+    buf = bytearray(len(head) + 16 + n)  # 16 bytes of room: the "ms" value gets longer than 0.0
     payload(out=np.frombuffer(buf, np.uint8, n, len(head) + 16).reshape(shape))
     meta["ms"] = round((time.perf_counter() - t0) * 1000, 2)
     head = json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode()
