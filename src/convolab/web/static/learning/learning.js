@@ -80,6 +80,14 @@ function fitFrames() {
     }
     if (!doc || !doc.documentElement) continue;
     const fit = () => {
+      // the frame's document now: a frame that navigated has left the old one behind
+      let cur;
+      try {
+        cur = frame.contentDocument;
+      } catch {
+        return;
+      }
+      if (!cur || !cur.defaultView || !cur.documentElement) return;
       const width = parseInt(frame.getAttribute("width"), 10) || 720;
       if (frame.getBoundingClientRect().width >= width - 1) {
         frame.style.height = "";
@@ -87,14 +95,18 @@ function fitFrames() {
         return;
       }
       // the height of the tool itself (not of the frame's viewport, which it fills)
-      const parts = [doc.querySelector("main"), doc.querySelector(".embed-open")].filter(Boolean);
+      const parts = [cur.querySelector("main"), cur.querySelector(".embed-open")].filter(Boolean);
+      if (!parts.length) return;
       const bottom = Math.max(...parts.map((el) => el.getBoundingClientRect().bottom));
-      frame.style.height = `${Math.ceil(bottom + doc.defaultView.scrollY) + 4}px`;
+      frame.style.height = `${Math.ceil(bottom + cur.defaultView.scrollY) + 4}px`;
       frame.classList.add("grown");
     };
     if (!frame.dataset.fitting) {
       frame.dataset.fitting = "1";
       new ResizeObserver(fit).observe(doc.documentElement);
+    }
+    if (!frame.dataset.resizeHooked) {
+      frame.dataset.resizeHooked = "1"; // one window listener per frame, whatever it loads
       window.addEventListener("resize", fit);
     }
     fit();
