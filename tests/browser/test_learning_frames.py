@@ -130,8 +130,29 @@ def test_the_tools_fit_their_frames(page, screenshot, lang, size):
             assert (
                 b["y"] >= box["y"] - 1 and b["y"] + b["height"] <= box["y"] + box["height"] + 1
             ), (name, selector, b, box)
+        # every visible select shows its options whole (its text is not cut at the arrow)
+        cut = frame.evaluate(CUT_SELECTS)
+        assert not cut, (name, size, cut)
     # the page itself never scrolls sideways
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+#: Visible selects whose longest option is wider than the room for text (the width less the
+#: padding and the arrow, about 1.2 em): Chromium draws such an option cut off.
+CUT_SELECTS = """() => {
+  const ctx = document.createElement("canvas").getContext("2d");
+  const out = [];
+  for (const sel of document.querySelectorAll("select")) {
+    if (!sel.checkVisibility()) continue; // e.g. inside a closed <details>
+    const cs = getComputedStyle(sel);
+    ctx.font = `${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+    const text = Math.max(...[...sel.options].map((o) => ctx.measureText(o.text).width));
+    const room = sel.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight)
+      - 1.2 * parseFloat(cs.fontSize);
+    if (text > room + 1) out.push({id: sel.id, text: Math.round(text), room: Math.round(room)});
+  }
+  return out;
+}"""
 
 
 def test_links_inside_the_frames_stay_in_the_lesson_or_say_new_tab(page):
