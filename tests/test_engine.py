@@ -22,6 +22,8 @@ from scipy import ndimage, signal
 
 import convolab as cl
 from convolab.borders import BORDERS
+from convolab.engine import prepare
+from convolab.errors import ConvolabError
 
 ENGINES = ("auto", "opencv", "numpy")
 BORDER_NAMES = tuple(BORDERS)
@@ -600,15 +602,14 @@ def test_convolve_same_matches_scipy_signal_boundaries(boundary, k_shape):
 @pytest.mark.parametrize(
     "kernel",
     [
-        "sharpen",  # int16 sum, divisor 1
+        "edge",  # int16 sum, divisor 1
+        "sharpen",  # five taps, divisor 1: OpenCV's float64 sum, no scratch
         "blur",  # separable, int16, divisor 9
         np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1]) / 256,  # separable, power-of-two divisor
-        np.outer([float(c) for c in (1, 14, 91, 364, 1001, 2002, 3003, 3432)] * 2, [1.0] * 15)[
-            :15
-        ]
+        np.outer([float(c) for c in (1, 14, 91, 364, 1001, 2002, 3003, 3432)] * 2, [1.0] * 15)[:15]
         / 4.0**14,  # two passes: float32 rows, float64 columns
     ],
-    ids=["int16", "separable", "power-of-two", "two-passes"],
+    ids=["int16", "few-taps", "separable", "power-of-two", "two-passes"],
 )
 @pytest.mark.parametrize("stride", [1, 2])
 def test_results_do_not_share_the_engines_scratch(kernel, stride):
@@ -634,3 +635,45 @@ def test_threads_filtering_at_once_get_their_own_results():
         got = list(pool.map(lambda im: cl.correlate(im, "blur"), imgs * 3))
     for i, g in enumerate(got):
         np.testing.assert_array_equal(g, want[i % len(imgs)])
+
+
+def test_opencv_division_and_scaling_are_exact():
+    """engine._divide leans on two OpenCV operations: a float64 array divided by a number is
+    one IEEE division per value, and int16 or float32 whole numbers times a power of two come
+    out exact in float64. Checked against numpy over the values the engine can hand them."""
+    rng = np.random.default_rng(11)
+    s = rng.integers(-(2**53), 2**53, 200_000).astype(np.float64).reshape(400, 500)
+    s[0, :5] = [0, 1, -1, 2**53, -(2**53)]
+    for d in (3, 7, 9, 10, 13, 25, 49, 81, 255, 273, 1000, 3**20, 2**40 - 1):
+        got = cv2.divide(s.copy(), float(d))
+        np.testing.assert_array_equal(got, s / d)
+    ints16 = np.arange(-(2**15), 2**15, dtype=np.int16).reshape(256, 256)
+    ints32 = rng.integers(-(2**24), 2**24 + 1, 200_000).astype(np.float32).reshape(400, 500)
+    for e in (0, 1, 4, 8, 28, 40):
+        scale = 2.0**-e
+        for a in (ints16, ints32):
+            got = cv2.multiply(a, scale, dtype=cv2.CV_64F)
+            np.testing.assert_array_equal(got, a.astype(np.float64) * scale)
+
+
+@pytest.mark.parametrize("shape", [(300, 400), (300, 400, 3), (1100, 1000, 3)])
+@pytest.mark.parametrize("divisor", [1, 9, 16])
+def test_every_way_to_divide_agrees_with_numpy(shape, divisor):
+    # small and large images take different routes through _divide (OpenCV, numpy halves)
+    rng = np.random.default_rng(divisor)
+    img = rng.integers(0, 256, shape, dtype=np.uint8)
+    k = rng.integers(-4, 5, (3, 3)) / divisor
+    np.testing.assert_array_equal(cl.correlate(img, k), cl.correlate(img, k, engine="numpy"))
+
+
+def test_remembered_kernels_follow_the_callers_array():
+    img = np.arange(36, dtype=np.uint8).reshape(6, 6)
+    k = np.zeros((3, 3))
+    k[1, 1] = 1.0
+    first = cl.correlate(img, k)
+    k[1, 1] = 2.0  # the same array, changed in place: a new kernel
+    np.testing.assert_array_equal(cl.correlate(img, k), 2 * first)
+    _, applied, _, _ = prepare(img, k, flip=True)
+    assert not applied.flags.writeable  # shared by later calls: nobody may change it
+    with pytest.raises(ConvolabError):
+        cl.correlate(img, np.full((3, 3), np.nan))  # a bad kernel is never remembered

@@ -146,12 +146,68 @@ def prepare(
     from ._validate import as_image
 
     img = as_image(image)
+    k = _kernel_as_applied(kernel, flip, max_kernel)
+    border = check_border(border)
+    key = _plan_key(img.shape, k.shape, padding, stride, dilation)
+    plan = _PLANS.get(key) if key is not None else None
+    if plan is None:
+        plan = make_plan(img.shape, k.shape, padding=padding, stride=stride, dilation=dilation)
+        if key is not None:
+            _remember(_PLANS, key, plan)
+    return img, k, border, plan
+
+
+# The web app and a notebook apply a handful of kernels and shapes again and again; checking
+# them again costs more than a small image's filter (Python code gone cold behind the filter's
+# memory traffic). Only successful checks are remembered; a kernel is remembered read-only.
+_KERNELS: dict = {}
+_PLANS: dict = {}
+_REMEMBER = 256
+
+
+def _remember(cache: dict, key, value) -> None:
+    if len(cache) >= _REMEMBER:
+        cache.pop(next(iter(cache)))
+    cache[key] = value
+
+
+def _kernel_as_applied(kernel, flip: bool, max_kernel) -> np.ndarray:
+    """:func:`as_kernel`, turned when ``flip``; read-only (possibly shared)."""
+    key = None
+    if type(kernel) is np.ndarray and kernel.dtype == np.float64 and kernel.ndim == 2:
+        try:
+            key = (kernel.shape, kernel.tobytes(), bool(flip), _plain(max_kernel))
+        except TypeError:
+            key = None
+        k = _KERNELS.get(key) if key is not None else None
+        if k is not None:
+            return k
     k = as_kernel(kernel, max_shape=max_kernel)
     if flip:
         k = k[::-1, ::-1].copy()
-    border = check_border(border)
-    plan = make_plan(img.shape, k.shape, padding=padding, stride=stride, dilation=dilation)
-    return img, k, border, plan
+    k.flags.writeable = False
+    if key is not None:
+        _remember(_KERNELS, key, k)
+    return k
+
+
+def _plan_key(in_shape, k_shape, padding, stride, dilation):
+    """A hashable key for :func:`make_plan`'s arguments, or None (then it is not cached)."""
+
+    try:
+        return (tuple(in_shape[:2]), tuple(k_shape), _plain(padding), _plain(stride),
+                _plain(dilation))  # fmt: skip
+    except TypeError:
+        return None
+
+
+def _plain(v):
+    """``v`` as a hashable key when it is made of ints and strings (lists become tuples)."""
+    if v is None or type(v) in (int, str):
+        return v
+    if isinstance(v, (list, tuple)):
+        return tuple(_plain(x) for x in v)
+    raise TypeError  # bools, numpy integers, anything else: checked afresh
 
 
 def apply(
@@ -257,37 +313,56 @@ def _numpy_integer(img: np.ndarray, n: np.ndarray, border: str, plan: Plan) -> n
 def _divide(s: np.ndarray, divisor: int, *, in_place: bool = False) -> np.ndarray:
     """S / D in float64: one correctly rounded division per pixel (S is exact).
 
-    ``in_place``: ``s`` is a float64 array of the caller's own that may take the result.
-    Otherwise (``s`` in a scratch buffer, int16 or float32) a new array is returned: each
-    half converted to float64, then divided in place (quicker than numpy's mixed-type
-    division), the two halves of a large image at once (:func:`_elementwise`).
+    ``in_place``: ``s`` is a float64 array of the caller's own that may take the result
+    (divided in place). Otherwise ``s`` (int16 or float32 sums in a scratch buffer,
+    ``|S| <= 2**24``) becomes a new float64 array:
+
+    - ``D`` a power of two (1 included): OpenCV converts and scales in one pass. Whether it
+      multiplies in float32 or float64, ``S * 2**-e`` is exact (``S`` is a whole number of at
+      most 2**24 and ``e <= 40``: no rounding, no underflow).
+    - any other ``D``: OpenCV converts (exact), then divides the float64 values in place;
+      from 2 M values numpy casts and divides in one pass, the two halves at once
+      (:func:`_elementwise`). OpenCV's own division of int16 by a number would run in
+      float32, which is not exact.
+
+    OpenCV's ``divide`` of a float64 array by a number is one IEEE division per value, and
+    its scaling is exact as above: ``tests/test_engine.py`` checks both against numpy. Small
+    arrays go through numpy (as quick there, and OpenCV reads up to four values as a number).
     """
+    d = float(divisor)
+    pow2 = divisor & (divisor - 1) == 0
+    # a one-channel view for OpenCV (it would scale only the first of several channels)
+    big = s.flags.c_contiguous and s.size >= _CV_MIN
+    flat = s.reshape(s.shape[0], -1) if big else None
     if in_place and s.dtype == np.float64 and s.flags.c_contiguous:
         if divisor == 1:
             return s
-        out = s
-    else:
-        out = np.empty(s.shape)
-    d = float(divisor)
-    scale = 1.0 / d if divisor & (divisor - 1) == 0 else None  # 2**-e: exact, and quicker
-
-    def part(o: np.ndarray, a: np.ndarray) -> None:
-        if o is not a:
-            np.copyto(o, a)
-        if divisor == 1:
-            return
-        if scale is not None:
-            np.multiply(o, scale, out=o)
+        if flat is None:
+            np.divide(s, d, out=s)
+        elif pow2:
+            cv2.multiply(flat, 1.0 / d, dst=flat)
         else:
-            np.divide(o, d, out=o)
-
-    divides = divisor != 1 and scale is None  # a real division: worth two threads sooner
-    _elementwise(part, out, s, split=_SPLIT_DIVIDE if divides else _SPLIT_CELLS)
+            cv2.divide(flat, d, dst=flat)
+        return s
+    if flat is not None and s.dtype in (np.int16, np.float32):
+        if pow2 and (divisor != 1 or s.size >= _CV_CONVERT):
+            return cv2.multiply(flat, 1.0 / d, dtype=cv2.CV_64F).reshape(s.shape)
+        if not pow2 and s.size < _SPLIT_CELLS:
+            out = cv2.multiply(flat, 1.0, dtype=cv2.CV_64F)
+            cv2.divide(out, d, dst=out)
+            return out.reshape(s.shape)
+    out = np.empty(s.shape)
+    if divisor == 1:
+        _elementwise(np.copyto, out, s)
+    else:
+        # dtype: float32 sums are divided in float64 (numpy's own choice would be float32)
+        _elementwise(lambda o, a: np.divide(a, d, out=o, dtype=np.float64), out, s)
     return out
 
 
+_CV_MIN = 1 << 14  # OpenCV for the division from this many values (measured)
+_CV_CONVERT = 1 << 20  # from here OpenCV's conversion (two threads) beats numpy's copy
 _SPLIT_CELLS = 1 << 21  # below this one thread is quicker than handing half to another
-_SPLIT_DIVIDE = 1 << 20  # ... when each value is also divided (measured on 1024² photos)
 _helper_lock = threading.Lock()
 _helper = None
 
@@ -332,10 +407,34 @@ def _opencv_integer(img: np.ndarray, ep: ExactPlan, border: str, plan: Plan):
     ftype, ddepth = (np.float32, cv2.CV_32F) if f32 else (np.float64, cv2.CV_64F)
     if img.dtype == np.uint8 and ep.bound <= INT16_EXACT:
         ddepth = cv2.CV_16S  # photos with small filters: int16 out, the fastest (exact.py)
-    if form.separable:
+    nd, taps = form.derived(
+        ("grid", ftype, plan.dilation),
+        lambda: (
+            _dilated(form.numerators.astype(ftype), plan.dilation),
+            int(np.count_nonzero(form.numerators)),
+        ),
+    )
+    # No division follows: OpenCV's float64 sum saves the conversion pass, for a
+    # non-separable kernel beyond int16, or for few taps on a large photo (where it costs
+    # less than int16 sums plus their conversion: sharpen has 5 taps, Sobel 6)
+    direct = (
+        form.divisor == 1
+        and img.dtype == np.uint8
+        and nd.size < _DFT_CELLS
+        and (
+            (ddepth != cv2.CV_16S and not form.separable)
+            or (ddepth == cv2.CV_16S and taps <= _DIRECT_TAPS and img.size >= _CV_CONVERT)
+        )
+    )
+    if form.separable and not direct:
         dh, dw = plan.dilation
-        col = _dilated(form.column[:, None].astype(np.float64), (dh, 1))[:, 0]
-        row = _dilated(form.row[None, :].astype(np.float64), (1, dw))[0]
+        col, row = form.derived(
+            ("passes", dh, dw),
+            lambda: (
+                _dilated(form.column[:, None].astype(np.float64), (dh, 1))[:, 0],
+                _dilated(form.row[None, :].astype(np.float64), (1, dw))[0],
+            ),
+        )
         m = ep.bound // form.weight  # the largest |pixel|
         one = np.ones(1)
         if f32:
@@ -366,14 +465,12 @@ def _opencv_integer(img: np.ndarray, ep: ExactPlan, border: str, plan: Plan):
 
         out = _opencv_geometry(src, (col.size, row.size), border, plan, filt)
         return out, _owned(out)
-    nd = _dilated(form.numerators.astype(ftype), plan.dilation)
     dft = nd.size >= _DFT_CELLS
     if dft:  # OpenCV may take a DFT: float64, then the nearest integer
         nd = nd.astype(np.float64)
         src = _float64_scratch(img)
         ddepth = cv2.CV_64F
-    elif form.divisor == 1 and img.dtype == np.uint8 and ddepth != cv2.CV_16S:
-        # no division follows: summing straight into float64 saves the conversion pass
+    elif direct:
         nd = nd.astype(np.float64)
         src, ddepth = img, cv2.CV_64F
     else:
@@ -388,6 +485,8 @@ def _opencv_integer(img: np.ndarray, ep: ExactPlan, border: str, plan: Plan):
         np.rint(out, out=out)  # the exact whole number: the DFT's error is far below 0.5
     return out, _owned(out)
 
+
+_DIRECT_TAPS = 6  # up to this many non-zero taps, float64 sums beat int16 sums + conversion
 
 _DEPTH_TYPES = {cv2.CV_16S: np.int16, cv2.CV_32F: np.float32, cv2.CV_64F: np.float64}
 

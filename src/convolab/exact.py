@@ -38,7 +38,7 @@ nearest integer gives ``S`` exactly (float64 DFT error is a few units of 1e-16 t
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
@@ -60,10 +60,20 @@ class IntegerForm:
     column: np.ndarray | None  # int64 (kh,): numerators == outer(column, row) when separable
     row: np.ndarray | None  # int64 (kw,)
 
-    @property
-    def weight(self) -> int:
-        """sum |numerators|: a sum is at most ``weight * max|pixel|`` in size."""
-        return int(np.abs(self.numerators).sum())
+    weight: int = 0  # sum |numerators|: a sum is at most ``weight * max|pixel|`` in size
+    _derived: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "weight", int(np.abs(self.numerators).sum()))
+
+    def derived(self, key, make):
+        """``make()``, remembered under ``key`` with this form (the engine's filter arrays
+        for a dilation and a float type: the form itself is remembered per kernel)."""
+        try:
+            return self._derived[key]
+        except KeyError:
+            value = self._derived[key] = make()
+            return value
 
     @property
     def separable(self) -> bool:
