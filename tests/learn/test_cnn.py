@@ -204,3 +204,20 @@ def test_one_short_epoch_on_real_fashion_mnist_reaches_80_percent():
     trainer = Trainer(ds, batch_size=128, lr=0.003)
     last = [p for p in trainer.train(epochs=1, report_every=5.0) if p.kind == "epoch"][-1]
     assert last.test_accuracy >= 0.80, last.test_accuracy
+
+
+def test_between_is_called_between_batches_and_test_batches(digits):
+    data = digits.subset(300, 359)
+    calls = []
+    trainer = Trainer(data, batch_size=64, seed=0)
+    list(trainer.train(epochs=2, between=lambda: calls.append(trainer.steps_done)))
+    batches = 2 * -(-300 // 64)
+    assert calls == list(range(1, batches))  # before every batch but the first
+    calls.clear()
+    trainer.evaluate(batch=100, between=lambda: calls.append("test"))
+    assert calls == ["test"] * 3  # 359 test images: four batches, three gaps
+    # the same training without it: the same model, step for step
+    plain = Trainer(data, batch_size=64, seed=0)
+    list(plain.train(epochs=2))
+    assert plain.test_accuracy == trainer.test_accuracy
+    np.testing.assert_array_equal(plain.filters(), trainer.filters())

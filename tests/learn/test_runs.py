@@ -344,3 +344,37 @@ def test_trainings_step_aside_while_interactive_work_runs():
         assert wait_for(lambda: run.status == "finished")
     finally:
         m.shutdown()
+
+
+def test_filter_chunks_give_way_between_pieces_and_learn_the_same():
+    from convolab.learn.jobs import STEPS_BETWEEN_WAYS
+
+    job = FilterJob(target="sobel-x", speed="max", size=32, max_steps=1000)
+    twin = FilterJob(target="sobel-x", speed="max", size=32, max_steps=1000)
+    calls = []
+    job.give_way = lambda: calls.append(job.learner.steps_done)
+    job.start()
+    twin.start()
+    job.advance()
+    n = job.per_frame
+    assert n > STEPS_BETWEEN_WAYS  # speed max: several pieces per chunk
+    assert calls == list(range(STEPS_BETWEEN_WAYS, n, STEPS_BETWEEN_WAYS))
+    twin.learner.step(n)  # one piece: the same steps, the same numbers
+    assert job.learner.steps_done == twin.learner.steps_done == n
+    assert job.learner.history == twin.learner.history
+    assert (job.learner.kernel == twin.learner.kernel).all()
+
+
+def test_the_manager_lets_jobs_give_way_only_when_it_has_something_to_yield_to():
+    busy = threading.Event()
+    m = RunManager(max_running=1, connect_grace=30, yield_to=busy.is_set)
+    plain = RunManager(max_running=1, connect_grace=30)
+    try:
+        job, other = Counter(chunk=0.0), Counter(chunk=0.0)
+        m.create("s", job)
+        plain.create("s", other)
+        assert job.give_way == m._give_way
+        assert other.give_way() is None and "give_way" not in vars(other)  # the no-op
+    finally:
+        m.shutdown()
+        plain.shutdown()

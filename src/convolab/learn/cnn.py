@@ -220,10 +220,13 @@ class Trainer:
         report_every: float = 0.5,
         snapshot_every: float | None = 1.0,
         stop: Callable[[], bool] | threading.Event | None = None,
+        between: Callable[[], None] | None = None,
     ) -> Iterator[Progress]:
         """Train ``epochs`` more epochs, yielding :class:`Progress` about every ``report_every``
         seconds and at the end of every epoch. ``snapshot_every=None``: snapshots only at epoch
-        ends. ``stop``: an Event (or a function) that ends the training early when set."""
+        ends. ``stop``: an Event (or a function) that ends the training early when set.
+        ``between``: called before every batch but the first and between the test batches
+        (a web server's trainings wait there while pupils' applies run)."""
         epochs = positive_int("epochs", epochs)
         if epochs > MAX_EPOCHS:
             raise InvalidValue("at_most", param="epochs", limit=MAX_EPOCHS, value=epochs)
@@ -247,6 +250,8 @@ class Trainer:
                 if should_stop():
                     yield self._progress("stopped", epoch, total, start, None, None)
                     return
+                if between is not None and run_batches:
+                    between()
                 idx = order[i : i + self.batch_size]
                 x = torch.from_numpy(self._x_train[idx]).unsqueeze(1).float().div_(255.0)
                 y = torch.from_numpy(self._y_train[idx])
@@ -278,7 +283,7 @@ class Trainer:
                     run_loss = run_correct = run_count = 0.0
                     last_report = time.perf_counter()
             self.epochs_done = epoch
-            self.test_accuracy = self.evaluate()
+            self.test_accuracy = self.evaluate(between=between)
             last_snapshot = time.perf_counter()
             yield self._progress(
                 "epoch", epoch, total, start,
@@ -328,15 +333,18 @@ class Trainer:
         p.suggestion = suggestion
         return p
 
-    def evaluate(self, batch: int = 2000) -> float:
-        """Accuracy on the test images (0..1)."""
+    def evaluate(self, batch: int = 2000, *, between: Callable[[], None] | None = None) -> float:
+        """Accuracy on the test images (0..1); ``between`` as for :meth:`train`."""
         correct = 0
-        with self.lock, torch.no_grad():
-            self.model.eval()
+        with torch.no_grad():
             for i in range(0, len(self.data.y_test), batch):
+                if between is not None and i:
+                    between()  # not holding the lock: a prediction may come in meanwhile
                 x = to_input(self.data.x_test[i : i + batch])
                 y = torch.from_numpy(self.data.y_test[i : i + batch])
-                correct += int((self.model(x).argmax(1) == y).sum())
+                with self.lock:
+                    self.model.eval()
+                    correct += int((self.model(x).argmax(1) == y).sum())
         return correct / len(self.data.y_test)
 
     # -- looking inside ------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from .runs import Job
 SPEEDS = {"slow": 5, "normal": 20, "fast": 100, "max": 500}
 FRAME = 0.1  # seconds between frames when more than 10 steps a second
 MAX_FILTER_STEPS = 5000
+STEPS_BETWEEN_WAYS = 10  # filter steps between two chances to step aside (Job.give_way)
 
 
 def png_data_url(image: np.ndarray) -> str:
@@ -115,7 +116,12 @@ class FilterJob(Job):
     def advance(self) -> tuple[list[dict], bool]:
         L = self.learner
         n = min(self.per_frame, max(1, self.max_steps - L.steps_done))
-        state = L.step(n)
+        target = L.steps_done + n
+        # the same as L.step(n), in pieces with a chance to step aside between them
+        state = L.step(min(n, STEPS_BETWEEN_WAYS))
+        while L.steps_done < target and state.status != "diverged":
+            self.give_way()
+            state = L.step(min(STEPS_BETWEEN_WAYS, target - L.steps_done))
         done = state.status in ("converged", "diverged", "at_floor") or (
             L.steps_done >= self.max_steps
         )
@@ -236,7 +242,10 @@ class NetworkJob(Job):
     def advance(self) -> tuple[list[dict], bool]:
         if self._gen is None:
             self._gen = self.trainer.train(
-                self.epochs, report_every=self.report_every, snapshot_every=self.snapshot_every
+                self.epochs,
+                report_every=self.report_every,
+                snapshot_every=self.snapshot_every,
+                between=self.give_way,
             )
         p = next(self._gen, None)
         if p is None:

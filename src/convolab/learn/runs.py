@@ -112,6 +112,11 @@ class Job:
     def start(self) -> list[dict]:
         return []
 
+    def give_way(self) -> None:
+        """Called by ``advance`` between the small steps of a chunk (a batch, a few filter
+        steps): the run manager makes it wait briefly while interactive work runs (see
+        ``RunManager._give_way``); on its own a job never waits."""
+
     def advance(self) -> tuple[list[dict], bool]:
         raise NotImplementedError
 
@@ -288,6 +293,8 @@ class RunManager:
         ``"client"``); more than ``max_runs`` in all: :class:`RunLimitError`."""
         if not session:
             raise ValueError("session must be a non-empty id")
+        if self.yield_to is not None:
+            job.give_way = self._give_way  # between a chunk's steps too, not only before it
         with self._locked():
             now = time.monotonic()
             self._sweep(now)
@@ -665,15 +672,18 @@ class RunManager:
             self._work_on(run, job, what, params)
 
     def _give_way(self) -> None:
-        """Before a training chunk (no lock held): while ``yield_to()`` says interactive work
-        is running, wait a little, at most ``YIELD_MAX`` seconds in all.
+        """Before a training chunk and between its steps (``Job.give_way``; no lock held):
+        while ``yield_to()`` says interactive work is running, wait a little, at most
+        ``YIELD_MAX`` seconds each time.
 
         A lower CPU priority (``Job.nice``) is not enough: a training thread holds Python's
         GIL between its PyTorch calls, and a thread of low priority that is descheduled
         while holding it makes every request wait. So trainings step aside for the
         explorer's applies (a class of 30 uses the pool about half the time) and go on as
-        soon as it is free. The run counts as busy meanwhile, as during a chunk: a command
-        for it (pause, stop) waits at most ``YIELD_MAX`` longer."""
+        soon as it is free: before each batch of a CNN and every few steps of a filter, so
+        that a quarter of a second of training does not run through a burst of applies.
+        The run counts as busy meanwhile, as during a chunk: a command for it (pause, stop)
+        waits until the chunk ends."""
         check = self.yield_to
         if check is None:
             return
