@@ -4,13 +4,15 @@ Starts its own server (uvicorn, one process, as ``convolab serve`` runs it) on a
 127.0.0.1 port in a subprocess, then:
 
 1. ``idle``: one pupil alone: loads the explorer (page, script, catalogue, samples), uploads
-   one 1024 x 768 photo once (``POST /api/image``, the file's bytes) and sends ``--applies``
-   applies by ``image_id`` with varied filters, borders, modes and colour, one after the
-   other with ``--think`` seconds between them (a pupil looking at the result);
+   one 1024 x 768 photo once (``POST /api/image``, the file's bytes) and sends
+   ``--idle-applies`` (default 60, at least ``--applies``: the p95 of 20 values is about their
+   second largest) applies by ``image_id`` with varied filters, borders, modes and colour, one
+   after the other with ``--think`` seconds between them (a pupil looking at the result);
 2. ``class``: ``--pupils`` pupils at once doing the same (each its own connection and photo);
 3. with ``--with-training``: during both phases 3 filter-learning runs and 2 CNN trainings
    (``/api/learn/runs``, ``/api/network/runs``, each with its event stream open, as a watching
-   page has) keep computing; a run that ends is replaced by a new one;
+   page has) keep computing; a run that ends is replaced by a new one. Their clients run in a
+   process of their own (``--watch-trainings``), as the watching pages run on other computers;
 4. with ``--compare-inline``: the class once more, each apply sending the photo inline
    (base64 in the JSON, decoded for every request: the old way), for a ratio in one run;
 5. with ``--flood``: the class once more while one more computer (its own loopback address)
@@ -44,6 +46,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import tempfile
 import time
 
 import cv2
@@ -152,6 +155,7 @@ FLOOD_MAX = 20000
 class Tally:
     def __init__(self):
         self.latencies: list[float] = []
+        self.starts: list[float] = []  # perf_counter() when each apply was sent
         self.errors: list[str] = []
 
 
@@ -308,6 +312,7 @@ async def pupil(
                 tally.errors.append("apply: pixel count does not match")
                 continue
             tally.latencies.append(dt)
+            tally.starts.append(t0)
             await asyncio.sleep(think * (0.5 + rng.random()))
     except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
         tally.errors.append(f"{type(exc).__name__}: {exc}")
@@ -345,6 +350,39 @@ async def trainer(base: str, kind: str, stop: asyncio.Event, info: dict):
             except httpx.HTTPError as exc:
                 info["errors"].append(f"{kind} stream: {type(exc).__name__}")
             await c.delete(f"{url}/{run['run']['id']}")
+
+
+TRAINING_KINDS = ["filter"] * 3 + ["network"] * 2
+
+
+async def watch_trainings(base: str, info_path: str, seconds: float) -> None:
+    """``--watch-trainings``: the 5 trainings and their open event streams, run by a process
+    of their own (as the pages that watch them run on other computers), so that reading
+    their events does not delay the pupils' clients in the main process. Writes what it did
+    to ``info_path`` every half second; stops on SIGTERM or after ``seconds``."""
+    import signal
+
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    info: dict = {"errors": [], "started": {}}
+    tasks = [asyncio.create_task(trainer(base, k, stop, info)) for k in TRAINING_KINDS]
+    end = time.monotonic() + seconds
+
+    def write():
+        with open(info_path + ".tmp", "w", encoding="utf-8") as f:
+            json.dump(info, f)
+        os.replace(info_path + ".tmp", info_path)
+
+    while not stop.is_set() and time.monotonic() < end:
+        write()
+        try:
+            await asyncio.wait_for(stop.wait(), 0.5)
+        except TimeoutError:
+            pass
+    for t in tasks:
+        t.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    write()
 
 
 def p(values: list[float], q: float) -> float:
@@ -402,7 +440,7 @@ async def run(args) -> dict:
     deadline = time.monotonic() + args.max_seconds
     stop = asyncio.Event()
     training = {"errors": [], "started": {}}
-    trainers = []
+    watcher = None
     try:
         # warm up: caches, first imports, the thread pools
         warm = Tally()
@@ -410,15 +448,27 @@ async def run(args) -> dict:
         if warm.errors:
             raise SystemExit(f"warm-up failed: {warm.errors[:3]}")
         if args.with_training:
-            kinds = ["filter"] * 3 + ["network"] * 2
-            trainers = [asyncio.create_task(trainer(base, k, stop, training)) for k in kinds]
+            info_path = os.path.join(tempfile.mkdtemp(prefix="convolab-bench-"), "trainings.json")
+            cmd = [sys.executable, __file__, "--watch-trainings", base, "--watch-info", info_path]
+            watcher = subprocess.Popen(cmd + ["--max-seconds", str(args.max_seconds)])
+
+            def read_training():
+                try:
+                    with open(info_path, encoding="utf-8") as f:
+                        training.update(json.load(f))
+                except (OSError, ValueError):
+                    pass
+
             # the first run of a kind loads PyTorch and its data: wait until all 5 compute
             until = time.monotonic() + 240
-            while sum(training["started"].values()) < len(kinds) and time.monotonic() < until:
+            while (
+                sum(training["started"].values()) < len(TRAINING_KINDS) and time.monotonic() < until
+            ):
                 await asyncio.sleep(0.5)
+                read_training()
             await asyncio.sleep(args.training_warmup)
         idle = Tally()
-        await pupil(base, 0, args.applies, args.think, idle, deadline)
+        await pupil(base, 0, max(args.applies, args.idle_applies), args.think, idle, deadline)
         tally = Tally()
         cpu0 = cpu_seconds(proc.pid), cpu_seconds(os.getpid())
         t0 = time.perf_counter()
@@ -431,9 +481,10 @@ async def run(args) -> dict:
         wall = time.perf_counter() - t0
         cpu1 = cpu_seconds(proc.pid), cpu_seconds(os.getpid())
         stop.set()
-        for t in trainers:
-            t.cancel()
-        await asyncio.gather(*trainers, return_exceptions=True)
+        if watcher is not None:
+            watcher.terminate()
+            watcher.wait(timeout=30)
+            read_training()
         out = {
             "pupils": args.pupils,
             "applies": args.applies,
@@ -449,6 +500,15 @@ async def run(args) -> dict:
             "applies_done": len(tally.latencies),
             "applies_per_s": round(len(tally.latencies) / wall, 2),
             "class_seconds": round(wall, 1),
+            # the first second is a burst (30 page loads and uploads at once): the p95 of the
+            # applies sent after it, to tell the burst from the steady class
+            "p95_after_first_s": round(
+                p(
+                    [d for d, s in zip(tally.latencies, tally.starts, strict=True) if s >= t0 + 1],
+                    95,
+                ),
+                4,
+            ),
             # where the two cores went during the class: the server, and the 30 simulated
             # pupils' HTTP clients (this process), which on a real class run elsewhere
             "class_server_cpu_s": round(cpu1[0] - cpu0[0], 1),
@@ -514,6 +574,8 @@ async def run(args) -> dict:
         return out
     finally:
         stop.set()
+        if watcher is not None and watcher.poll() is None:
+            watcher.kill()
         proc.terminate()
         try:
             proc.wait(timeout=20)
@@ -528,6 +590,12 @@ def main() -> None:
     parser.add_argument("--applies", type=int, default=20)
     parser.add_argument("--think", type=float, default=0.3, help="seconds between applies")
     parser.add_argument("--with-training", action="store_true")
+    parser.add_argument(
+        "--idle-applies",
+        type=int,
+        default=60,
+        help="applies of the pupil alone (at least --applies): a p95 of 20 is about their second largest",
+    )
     parser.add_argument("--training-warmup", type=float, default=5.0)
     parser.add_argument(
         "--compare-inline",
@@ -542,7 +610,14 @@ def main() -> None:
     parser.add_argument("--bombs", type=int, default=0, help="tiny 5000x5000 files at once")
     parser.add_argument("--max-seconds", type=float, default=600.0, help="stop after this")
     parser.add_argument("--json", help="write the results here")
+    parser.add_argument("--watch-trainings", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--watch-info", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.watch_trainings:  # the trainings' own process (see watch_trainings)
+        if not args.watch_trainings.startswith("http://127.0.0.1:"):
+            raise SystemExit("--watch-trainings: loopback only")
+        asyncio.run(watch_trainings(args.watch_trainings, args.watch_info, args.max_seconds))
+        return
     if not 1 <= args.pupils <= 60 or not 1 <= args.applies <= 100:
         raise SystemExit("--pupils must be 1..60 and --applies 1..100 (a bounded load)")
     out = asyncio.run(run(args))

@@ -239,3 +239,32 @@ def test_a_flood_from_one_computer_does_not_delay_another(server):
     assert after["started"] - before["started"] == 1 + flood_done + 5  # the work really done
     assert after["superseded"] - before["superseded"] == codes.count(409)
     assert after["running"] == 0 and after["waiting"] == 0
+
+
+def test_busy_while_running_and_a_moment_after(monkeypatch):
+    """The hint for trainings (``RunManager.yield_to``): busy while an apply runs and for
+    ``BUSY_LINGER`` seconds after the last one ended, so trainings stay aside through the
+    short gaps of a class's applies; idle again afterwards."""
+
+    async def scenario():
+        with ThreadPoolExecutor(1) as pool:
+            q = fair.FairQueue(pool, slots=1, per_client=2)
+            assert not q.busy()  # nothing ran yet
+            gate, seen = threading.Event(), []
+
+            def work():
+                seen.append(q.busy())
+                gate.wait(10)
+
+            task = asyncio.ensure_future(q.call("a", work))
+            while not seen:
+                await asyncio.sleep(0.01)
+            gate.set()
+            await task
+            monkeypatch.setattr(fair, "BUSY_LINGER", 3600.0)
+            after = q.busy()
+            monkeypatch.setattr(fair, "BUSY_LINGER", 0.0)
+            return seen[0], after, q.busy()
+
+    running, lingering, later = run_fresh(scenario)
+    assert running and lingering and not later

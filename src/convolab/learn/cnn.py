@@ -333,7 +333,7 @@ class Trainer:
         p.suggestion = suggestion
         return p
 
-    def evaluate(self, batch: int = 2000, *, between: Callable[[], None] | None = None) -> float:
+    def evaluate(self, batch: int = 250, *, between: Callable[[], None] | None = None) -> float:
         """Accuracy on the test images (0..1); ``between`` as for :meth:`train`."""
         correct = 0
         with torch.no_grad():

@@ -24,8 +24,10 @@ says how many applies of other clients were started while this one waited.
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import threading
+import time
 from collections import deque
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -34,6 +36,7 @@ from .errors import ApiError
 
 PER_CLIENT_ENV = "CONVOLAB_APPLY_PER_CLIENT"
 DEFAULT_PER_CLIENT = 2
+BUSY_LINGER = 0.05  # seconds: trainings stay aside through the gaps between applies (measured)
 
 
 def per_client_from_env() -> int:
@@ -82,6 +85,7 @@ class FairQueue:
         self._lock = threading.Lock()
         self._clients: dict[str, _Client] = {}
         self._running = 0
+        self._idle_since = -math.inf  # when the last running apply ended
         self.started = 0
         self.superseded = 0
         self.refused = 0
@@ -92,10 +96,11 @@ class FairQueue:
         return ex() if callable(ex) and not isinstance(ex, Executor) else ex
 
     def busy(self) -> bool:
-        """Is any apply running? (Applies wait only while every slot runs.) Read without the
-        lock: a hint for trainings, which step aside while the class computes
-        (``RunManager.yield_to``)."""
-        return self._running > 0
+        """Is any apply running, or did one end less than ``BUSY_LINGER`` seconds ago?
+        (Applies wait only while every slot runs.) Read without the lock: a hint for
+        trainings, which step aside while the class computes (``RunManager.yield_to``);
+        the linger keeps them aside through the short gaps between a class's applies."""
+        return self._running > 0 or time.monotonic() - self._idle_since < BUSY_LINGER
 
     def snapshot(self) -> dict:
         with self._lock:
@@ -202,6 +207,8 @@ class FairQueue:
             c = self._clients[job.client]
             c.running -= 1
             self._running -= 1
+            if not self._running:
+                self._idle_since = time.monotonic()
             self._forget_locked(job.client)
             starts = self._dispatch_locked()
         self._submit(starts)
