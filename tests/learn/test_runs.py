@@ -371,10 +371,34 @@ def test_the_manager_lets_jobs_give_way_only_when_it_has_something_to_yield_to()
     plain = RunManager(max_running=1, connect_grace=30)
     try:
         job, other = Counter(chunk=0.0), Counter(chunk=0.0)
-        m.create("s", job)
+        run = m.create("s", job)
         plain.create("s", other)
-        assert job.give_way == m._give_way
+        assert job.give_way.func == m._give_way and job.give_way.args == (run,)
         assert other.give_way() is None and "give_way" not in vars(other)  # the no-op
     finally:
         m.shutdown()
         plain.shutdown()
+
+
+def test_a_waiting_command_ends_the_giving_way():
+    """A training steps aside while the explorer computes, but not while its pupil waits for
+    it: with a command queued (or the run ended) ``give_way`` returns at once."""
+    busy = threading.Event()
+    busy.set()
+    m = RunManager(max_running=1, connect_grace=30, yield_to=busy.is_set)
+    try:
+        job = Counter(chunk=0.0)
+        run = m.create("s", job)
+        run._commands.append(("pause", {}))  # as Run.command leaves it while a chunk runs
+        t = time.monotonic()
+        job.give_way()
+        assert time.monotonic() - t < runs_module_yield_max() / 2
+        run._commands.clear()
+    finally:
+        m.shutdown()
+
+
+def runs_module_yield_max() -> float:
+    from convolab.learn import runs as runs_module
+
+    return runs_module.YIELD_MAX

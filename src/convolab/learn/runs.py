@@ -60,6 +60,7 @@ with that message as its error; from a command it is reported and the run goes o
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import secrets
@@ -78,7 +79,7 @@ COMMANDS = ("play", "pause", "step", "reset", "configure", "stop", "snapshot")
 #: commands that change only the manager's bookkeeping (never call the job)
 STATE_COMMANDS = frozenset({"play", "pause", "stop"})
 WAIT_CAP = 30.0  # longest sleep of the worker that keeps the timers
-YIELD_MAX = 0.25  # longest wait of a training chunk for the explorer (see RunManager._give_way)
+YIELD_MAX = 1.0  # longest wait of a training step for the explorer (see RunManager._give_way)
 YIELD_POLL = 0.004
 
 
@@ -293,8 +294,6 @@ class RunManager:
         ``"client"``); more than ``max_runs`` in all: :class:`RunLimitError`."""
         if not session:
             raise ValueError("session must be a non-empty id")
-        if self.yield_to is not None:
-            job.give_way = self._give_way  # between a chunk's steps too, not only before it
         with self._locked():
             now = time.monotonic()
             self._sweep(now)
@@ -321,6 +320,8 @@ class RunManager:
             for old in replace:
                 self._end(old, "replaced")
             run = Run(self, session, job, client, dict(meta or {}))
+            if self.yield_to is not None:  # between a chunk's steps too, not only before it
+                job.give_way = functools.partial(self._give_way, run)
             self._runs[run.id] = run
             if play:  # ask for a slot now: the queue keeps the order in which runs were made
                 run._playing = True
@@ -662,7 +663,7 @@ class RunManager:
             run, what, params = task
             job = run.job
             if what == "advance":
-                self._give_way()
+                self._give_way(run)
             if job.nice > nice:  # Linux: niceness is per thread (it can only go up)
                 try:
                     os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), job.nice)
@@ -671,10 +672,10 @@ class RunManager:
                     nice = job.nice
             self._work_on(run, job, what, params)
 
-    def _give_way(self) -> None:
+    def _give_way(self, run: Run) -> None:
         """Before a training chunk and between its steps (``Job.give_way``; no lock held):
         while ``yield_to()`` says interactive work is running, wait a little, at most
-        ``YIELD_MAX`` seconds each time.
+        ``YIELD_MAX`` seconds each time, and not at all once a command for the run waits.
 
         A lower CPU priority (``Job.nice``) is not enough: a training thread holds Python's
         GIL between its PyTorch calls, and a thread of low priority that is descheduled
@@ -683,13 +684,14 @@ class RunManager:
         soon as it is free: before each batch of a CNN and every few steps of a filter, so
         that a quarter of a second of training does not run through a burst of applies.
         The run counts as busy meanwhile, as during a chunk: a command for it (pause, stop)
-        waits until the chunk ends."""
+        waits until the chunk ends, which then no longer waits (``run._commands`` and
+        ``run._closed`` are read without the lock: a hint, as ``yield_to``)."""
         check = self.yield_to
         if check is None:
             return
         until = time.monotonic() + YIELD_MAX
         try:
-            while check() and time.monotonic() < until:
+            while check() and time.monotonic() < until and not run._commands and not run._closed:
                 time.sleep(YIELD_POLL)
         except Exception:  # noqa: BLE001 - a broken check must not stop the training
             log.exception("yield_to failed")
