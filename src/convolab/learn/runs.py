@@ -17,7 +17,8 @@ most one worker at a time, so a job never sees two calls at once. Workers start 
 is work and end when there is none (one stays to keep the timers while runs exist): when
 every run has ended, no thread is left. Workers run at a lower CPU priority (the job's
 ``nice``), and with ``yield_to`` (the web app passes "the explorer is computing") they wait
-before each chunk while interactive work runs, so the web app stays responsive.
+before each chunk and between its steps (``Job.give_way``) while interactive work runs, so
+the web app stays responsive.
 
 **Slots and queue.** At most ``max_running`` runs compute at once; a run that wants to
 compute while all slots are taken waits in a first-come queue and sees its position. Pausing
