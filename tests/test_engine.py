@@ -677,3 +677,23 @@ def test_remembered_kernels_follow_the_callers_array():
     assert not applied.flags.writeable  # shared by later calls: nobody may change it
     with pytest.raises(ConvolabError):
         cl.correlate(img, np.full((3, 3), np.nan))  # a bad kernel is never remembered
+
+
+def test_threads_filling_the_remembered_kernels_at_once():
+    # more kernels than are remembered (256), from four threads at once: the caches evict
+    # while others add, and every result is still the right one
+    from concurrent.futures import ThreadPoolExecutor
+
+    img = np.random.default_rng(5).integers(0, 256, (40, 50), dtype=np.uint8)
+
+    def work(seed):
+        rng = np.random.default_rng(seed)
+        for _ in range(100):
+            k = rng.integers(-9, 10, (3, 3)) / rng.integers(1, 30)
+            got = cl.correlate(img, k)
+            want = ndimage.correlate(img.astype(float), k, mode="constant")
+            np.testing.assert_allclose(got, want, rtol=0, atol=1e-9)
+        return True
+
+    with ThreadPoolExecutor(4) as pool:
+        assert all(pool.map(work, range(4)))

@@ -163,12 +163,14 @@ def prepare(
 _KERNELS: dict = {}
 _PLANS: dict = {}
 _REMEMBER = 256
+_REMEMBER_LOCK = threading.Lock()  # taken for nothing else
 
 
 def _remember(cache: dict, key, value) -> None:
-    if len(cache) >= _REMEMBER:
-        cache.pop(next(iter(cache)))
-    cache[key] = value
+    with _REMEMBER_LOCK:  # threads of a server add at once: one evicts, the other waits
+        if len(cache) >= _REMEMBER:
+            cache.pop(next(iter(cache)))
+        cache[key] = value
 
 
 def _kernel_as_applied(kernel, flip: bool, max_kernel) -> np.ndarray:

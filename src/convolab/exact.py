@@ -38,6 +38,7 @@ nearest integer gives ``S`` exactly (float64 DFT error is a few units of 1e-16 t
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -82,6 +83,7 @@ class IntegerForm:
 
 _CACHE: dict[bytes, IntegerForm | None] = {}
 _CACHE_SIZE = 256
+_CACHE_LOCK = threading.Lock()  # taken for nothing else
 
 
 def integer_form(k: np.ndarray) -> IntegerForm | None:
@@ -94,9 +96,10 @@ def integer_form(k: np.ndarray) -> IntegerForm | None:
     except KeyError:
         pass
     form = _integer_form(k)
-    if len(_CACHE) >= _CACHE_SIZE:
-        _CACHE.pop(next(iter(_CACHE)))
-    _CACHE[key] = form
+    with _CACHE_LOCK:  # threads of a server add at once: one evicts, the other waits
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = form
     return form
 
 
