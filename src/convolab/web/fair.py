@@ -36,7 +36,7 @@ from .errors import ApiError
 
 PER_CLIENT_ENV = "CONVOLAB_APPLY_PER_CLIENT"
 DEFAULT_PER_CLIENT = 2
-BUSY_LINGER = 0.05  # seconds: trainings stay aside through the gaps between applies (measured)
+BUSY_LINGER = 0.2  # seconds: trainings stay aside through the gaps between a class's applies
 
 
 def per_client_from_env() -> int:
