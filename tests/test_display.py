@@ -241,3 +241,27 @@ def test_display_values_is_round_half_up_of_the_scaled_values(x, mapping):
     lo, hi = float(x.min()), float(x.max())
     want = _slow_shown(scaled_values(x, mapping, lo, hi))
     np.testing.assert_array_equal(display_values(x, mapping, lo, hi), want)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [(3, 4), (512, 300), (700, 500, 3), (400, 400, 4), (1, 131072 * 2 + 5)],
+)
+def test_value_stats_is_min_max_and_negatives_of_the_colour_channels(shape):
+    from convolab.display import value_stats
+
+    def colour(a):  # alpha (a 4th channel) is not counted
+        return a[..., :3] if a.ndim == 3 and a.shape[2] == 4 else a
+
+    rng = np.random.default_rng(sum(shape))
+    raw = rng.normal(20.0, 50.0, shape)
+    colour(raw)[-1, -1] = -1234.5  # the smallest value in the last of several blocks
+    lo, hi, neg = value_stats(raw)
+    c = colour(raw)
+    assert (lo, hi, neg) == (float(c.min()), float(c.max()), int(np.count_nonzero(c < 0)))
+    assert lo == -1234.5
+    assert cl.value_range(raw) == (lo, hi)
+    view = raw[:, ::2]  # not contiguous: numpy's own reductions
+    v = colour(view)
+    assert value_stats(view) == (float(v.min()), float(v.max()), int(np.count_nonzero(v < 0)))
+    assert value_stats(np.abs(raw))[2] == 0

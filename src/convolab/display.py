@@ -46,10 +46,32 @@ def round_half_up(x, out=None) -> np.ndarray:
 
 def value_range(raw: np.ndarray) -> tuple[float, float]:
     """(min, max) of the colour channels of a raw result (alpha excluded)."""
+    lo, hi, _ = value_stats(raw)
+    return lo, hi
+
+
+def value_stats(raw: np.ndarray) -> tuple[float, float, int]:
+    """(min, max, how many values are below 0) of the colour channels of a raw result
+    (alpha excluded), in one pass: blocks that stay in the cache while all three are read
+    (three passes over a colour photo's 19 MB result cost the web app about 1.5 ms)."""
     a = np.asarray(raw)
     if a.ndim == 3 and a.shape[2] == 4:
         a = a[..., :3]
-    return float(a.min()), float(a.max())
+    if a.size == 0:
+        raise InvalidValue("raw_shape", shape=a.shape)
+    if not a.flags.c_contiguous:
+        return float(a.min()), float(a.max()), int(np.count_nonzero(a < 0))
+    flat = a.reshape(-1)
+    los, his, neg = [], [], 0
+    below = np.empty(min(flat.size, _BLOCK), dtype=bool)
+    for start in range(0, flat.size, _BLOCK):
+        part = flat[start : start + _BLOCK]
+        lo = part.min()
+        los.append(lo)
+        his.append(part.max())
+        if lo < 0:
+            neg += int(np.count_nonzero(np.less(part, 0, out=below[: part.size])))
+    return float(np.min(los)), float(np.max(his)), neg
 
 
 def display_values(x, mapping: str, lo: float, hi: float, out=None) -> np.ndarray:

@@ -481,7 +481,7 @@ def resolve_kernel(body: ApplyRequest):
 def compute(body: ApplyRequest, lang: str) -> dict:
     """All the work of one apply request (runs in the thread pool)."""
     import convolab as cl
-    from convolab.display import display_values
+    from convolab.display import display_values, value_stats
 
     t0 = time.perf_counter()
     upload = _decode_base64(body.upload, "upload") if body.upload is not None else None
@@ -511,7 +511,7 @@ def compute(body: ApplyRequest, lang: str) -> dict:
     raw = fn(img, values, border=body.border)
     plan = exact_plan(img, values)
     form = plan.form if plan is not None else None
-    lo, hi = cl.value_range(raw)
+    lo, hi, negatives = value_stats(raw)
     if body.format == "png":
         payload = _png(display_values(raw, mapping, lo, hi))
     else:  # the pixels go straight into the answer's buffer (see ``envelope``)
@@ -533,7 +533,7 @@ def compute(body: ApplyRequest, lang: str) -> dict:
         "channels": 1 if raw.ndim == 2 else int(raw.shape[2]),
         "min": lo,
         "max": hi,
-        "negative_fraction": np.count_nonzero(raw < 0) / raw.size if lo < 0 else 0.0,
+        "negative_fraction": negatives / raw.size,
         "mapping": mapping,
         "mode": body.mode,
         "border": body.border,
