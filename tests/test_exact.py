@@ -204,6 +204,97 @@ def test_ties_without_an_exact_form_are_settled_by_the_trace_sum():
                     assert e.sum == raw[r, c]  # a near tie: the trace's own sum
 
 
+def _near_tie_rank_one(rng, kh, kw):
+    """Odd halves times whole numbers, each cell nudged by about 1e-15: no exact form, one
+    column times one row within far less than the engine's limit, and about half of the
+    sums on a photo within 1e-12 of an x.5."""
+    col = (2 * rng.integers(-2, 2, kh) + 1) / 2
+    row = rng.integers(-2, 3, kw).astype(float)
+    row[kw // 2] = 1.0
+    return np.outer(col, row) + rng.standard_normal((kh, kw)) * 1e-15
+
+
+@pytest.mark.parametrize(
+    ("shape", "opts"),
+    [
+        ((3, 3), {"border": "zero"}),
+        ((5, 5), {"border": "reflect", "mode": "convolve"}),
+        ((3, 7), {"border": "wrap", "stride": 2}),
+        ((9, 9), {"border": "replicate", "dilation": 2}),  # 81 cells: beyond the DFT's 50
+        ((4, 6), {"border": "symmetric", "padding": "full"}),
+    ],
+)
+def test_separable_float_kernels_take_two_passes_and_show_the_trace(shape, opts, monkeypatch):
+    """A float kernel that is one column times one row goes through two OpenCV passes; the
+    pixels near an x.5 are the trace's own sums, so every pixel shows what the trace shows."""
+    rng = np.random.default_rng(sum(shape))
+    k = _near_tie_rank_one(rng, *shape)
+    assert integer_form(k) is None and engine._float_factors(k) is not None
+    calls = []
+    real = engine._opencv_separable
+    monkeypatch.setattr(engine, "_opencv_separable", lambda *a: calls.append(1) or real(*a))
+    for img in (rng.integers(0, 256, (26, 23), dtype=np.uint8),
+                rng.integers(0, 256, (17, 20, 3), dtype=np.uint8)):  # fmt: skip
+        fn = cl.convolve if opts.get("mode") == "convolve" else cl.correlate
+        geometry = {key: v for key, v in opts.items() if key != "mode"}
+        raw = fn(img, k, **geometry)
+        ctx = trace(img, k, **opts)
+        shown = cl.to_display(raw).reshape(raw.shape[:2] + (-1,))
+        flat = raw.reshape(shown.shape)
+        near = 0
+        for pos in np.ndindex(raw.shape[:2]):
+            e = ctx.at(*pos)
+            sums, values = np.atleast_1d(e.sum), np.atleast_1d(e.value)
+            assert values.tolist() == shown[pos].tolist(), pos
+            for ch, want in enumerate(sums):
+                if abs(want - np.floor(want) - 0.5) < 1e-9:
+                    assert flat[pos][ch] == want  # a near tie: the trace's own sum
+                    near += 1
+        assert near > 0  # the kernels are made to land near ties
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize("border", ["zero", "reflect", "wrap"])
+@pytest.mark.parametrize("colour", [False, True])
+def test_two_pass_float_sums_stay_within_the_claimed_distance_of_the_trace(border, colour):
+    """The bound that decides which pixels are recomputed holds with room to spare: OpenCV's
+    two passes lie within half of it from the sequential sum (uint8 and float photos)."""
+    from convolab.kernels import gaussian
+
+    img = cl.sample("astronaut" if colour else "camera")[100:260, 80:300]
+    rng = np.random.default_rng(3)
+    kernels = [
+        gaussian(5, 1.0),
+        gaussian(9, 2.0),
+        np.outer(rng.standard_normal(5), rng.standard_normal(3)),
+        np.outer(rng.standard_normal(7), rng.standard_normal(7)) * 1e3,
+    ]
+    for src in (img, img.astype(np.float64) * 0.37 - 20.0):
+        m = 255.0 if src.dtype == np.uint8 else float(np.abs(src).max())
+        for k in kernels:
+            factors = engine._float_factors(k)
+            assert factors is not None
+            _, kk, b, plan = engine.prepare(src, k, border=border)
+            out, frac = engine._opencv_separable(src, kk, factors, b, plan)
+            seq = engine._numpy_engine(src, kk, b, plan)
+            bound = float(np.abs(kk).sum()) * m
+            assert 0 < frac < 2.0**-40
+            assert np.abs(out - seq).max() <= frac * bound / 2
+
+
+def test_kernels_that_are_not_one_column_times_one_row_keep_one_pass():
+    rng = np.random.default_rng(8)
+    assert engine._float_factors(rng.standard_normal((3, 3))) is None
+    assert engine._float_factors(cl.kernel("log").values) is None
+    assert engine._float_factors(rng.standard_normal((1, 7))) is None  # one row: no gain
+    almost = np.outer([1.0, 2.0], [3.0, 1.0])
+    almost[1, 1] += 1e-9  # 1e-10 of sum |k|: beyond the limit (2**-36, about 1.5e-11)
+    assert engine._float_factors(almost) is None
+    almost[1, 1] -= 1e-9 - 1e-12  # 1e-13 of it: within
+    assert engine._float_factors(almost) is not None
+    assert engine._float_factors(cl.kernel("gaussian-5").values) is not None
+
+
 def test_sequential_sum_is_the_numpy_engines_order():
     rng = np.random.default_rng(5)
     img = rng.random((6, 7)) * 255

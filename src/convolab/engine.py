@@ -24,9 +24,9 @@ pins each of these.
 Exact sums (see :mod:`convolab.exact`): a kernel of whole numbers over a divisor
 (``1/9``, ``1 2 1 / 16``, Sobel, ``0,5``) on an image of whole numbers is summed
 exactly and divided once, with OpenCV in float32 when the proven bound allows it and
-in two 1-D passes when the kernel is separable; every other kernel is a float sum,
-whose pixels within rounding distance of an x.5 tie are recomputed with the step
-trace's own sum. Either way the shown pixel equals the step trace's
+in two 1-D passes when the kernel is separable; every other kernel is a float sum (two
+1-D passes too when it is one column times one row, as a Gaussian), whose pixels within
+rounding distance of an x.5 tie are recomputed with the step trace's own sum. Either way the shown pixel equals the step trace's
 (:mod:`convolab.explain`) everywhere. Two implementations compute it: ``"opencv"``
 (fast) and ``"numpy"`` (the readable reference, one slice per kernel tap). The tests
 check both against scipy, OpenCV and PyTorch.
@@ -272,9 +272,90 @@ def run(img: np.ndarray, k: np.ndarray, border: str, plan: Plan, engine: str = "
         return _divide(s, ep.form.divisor, in_place=fresh)
     if engine == "numpy" or (engine == "auto" and sparse):
         return _numpy_engine(img, k, border, plan)
+    factors = _float_factors(k)
+    if factors is not None:  # a float kernel that is one column times one row: two passes
+        out, frac = _opencv_separable(img, k, factors, border, plan)
+        _settle_ties(out, img, k, border, plan, frac=frac)
+        return out
     out = _opencv_engine(img, k, border, plan)
     _settle_ties(out, img, k, border, plan)
     return out
+
+
+# A float kernel is taken as column x row when the two factors reproduce it within this
+# fraction of sum |k| (Gaussians built from exp values: about 1e-17); otherwise the tie
+# window would grow and more pixels be recomputed.
+_SEPARABLE_FLOAT = 2.0**-36
+_FACTORS: dict = {}
+_U = 2.0**-53  # the unit roundoff of float64
+
+
+def _gamma(n: int) -> float:
+    """gamma_n = n u / (1 - n u): the relative error bound of a float sum of n products."""
+    return n * _U / (1.0 - n * _U)
+
+
+def _float_factors(k: np.ndarray):
+    """``(column, row, E)`` when the kernel is, up to ``E``, one column times one row, else
+    None. ``E >= sum_ij |k[i, j] - column[i] * row[j]|`` (real products): an upper bound.
+
+    The row is the kernel's row through its largest cell (so that row is exact), the column
+    that cell's column divided by it. Kernels of one row or one column gain nothing."""
+    if k.ndim != 2 or min(k.shape) < 2:
+        return None
+    key = (k.shape, k.tobytes())
+    hit = _FACTORS.get(key)
+    if hit is not None:
+        return hit or None
+    i0, j0 = np.unravel_index(int(np.argmax(np.abs(k))), k.shape)
+    pivot = float(k[i0, j0])
+    found = False
+    if pivot != 0.0:
+        row = k[i0].astype(np.float64)
+        col = k[:, j0] / pivot
+        col[i0] = 1.0
+        outer = np.outer(col, row)  # each product within u of the real one
+        # |k - c r| <= |fl(k - fl(c r))| (1 + u) + u |c r| (1 + u); the sums round upwards
+        # by far less than the factor 1 + 2**-40 allows for
+        e = (float(np.abs(k - outer).sum()) + 2 * _U * float(np.abs(outer).sum())) * (1 + 2.0**-40)
+        if e <= _SEPARABLE_FLOAT * float(np.abs(k).sum()):
+            col.flags.writeable = row.flags.writeable = False
+            found = (col, row, e)
+    _remember(_FACTORS, key, found)
+    return found or None
+
+
+def _opencv_separable(img: np.ndarray, k: np.ndarray, factors, border: str, plan: Plan):
+    """The float sum of a column x row kernel in two OpenCV passes (float64), and how far
+    it may lie from the step trace's sum, as a fraction of ``sum |k| * max |pixel|``.
+
+    With pixels ``|p| <= m``, ``K = sum |k|``, ``C = sum |c|``, ``R = sum |r|`` and the
+    kernel ``n = kh * kw`` taps (dilated lengths ``kh'``, ``kw'``):
+
+    - the trace's sequential sum T is within ``gamma_n K m`` of the real ``sum k p``;
+    - the real ``sum_i c_i sum_j r_j p`` is within ``E m`` of it (:func:`_float_factors`);
+    - each row pass sum is within ``gamma_kw' R m`` of its real value and the column pass
+      adds ``gamma_kh' C (1 + gamma_kw') R m`` (Higham, 3.1, any order of additions), so
+      OpenCV's result S is within ``(gamma_kw' + gamma_kh' (1 + gamma_kw')) C R m`` of
+      the real separable sum.
+
+    The fraction returned is twice the sum of the three (the bounds themselves are
+    computed in float). ``tests/test_engine.py`` checks S against T on photos."""
+    col, row, e = factors
+    dh, dw = plan.dilation
+    c = _dilated(col[:, None], (dh, 1))[:, 0]
+    r = _dilated(row[None, :], (1, dw))[0]
+    src = img if img.dtype in (np.uint8, np.float64) else img.astype(np.float64)
+
+    def filt(a, anchor, border_type):
+        return cv2.sepFilter2D(a, cv2.CV_64F, r, c, anchor=anchor, borderType=border_type)
+
+    out = _opencv_geometry(src, (c.size, r.size), border, plan, filt)
+    k_sum = float(np.abs(k).sum())  # K (> 0: the pivot is not 0)
+    c_r = float(np.abs(col).sum()) * float(np.abs(row).sum())  # C R
+    g_r, g_c = _gamma(r.size + 1), _gamma(c.size + 1)  # one more: the bounds stay bounds
+    spread = _gamma(k.size + 1) * k_sum + e + (g_r + g_c * (1 + g_r)) * c_r
+    return out, 2.0 * spread / k_sum
 
 
 def _dilated(k: np.ndarray, dilation: tuple[int, int]) -> np.ndarray:
@@ -575,7 +656,9 @@ def _direct_tolerance(taps: int) -> float:
     return 4.0 * n * 2.0**-53 / (1.0 - n * 2.0**-53)
 
 
-def _settle_ties(out: np.ndarray, img, k: np.ndarray, border: str, plan: Plan) -> None:
+def _settle_ties(
+    out: np.ndarray, img, k: np.ndarray, border: str, plan: Plan, *, frac: float | None = None
+) -> None:
     """Recompute, in place, the pixels within rounding distance of an x.5 tie with the
     sequential sum of the step trace, so that rounding (half up) cannot tip them apart.
 
@@ -584,7 +667,8 @@ def _settle_ties(out: np.ndarray, img, k: np.ndarray, border: str, plan: Plan) -
     m = 255.0 if img.dtype == np.uint8 else _largest_magnitude(img)
     bound = float(np.abs(k).sum()) * m
     cells = plan.effective[0] * plan.effective[1]  # the dilated kernel OpenCV was given
-    frac = _DFT_TOLERANCE if cells >= _DFT_CELLS else _direct_tolerance(cells)
+    if frac is None:  # the distance to the trace's sum allowed for, as a fraction of bound
+        frac = _DFT_TOLERANCE if cells >= _DFT_CELLS else _direct_tolerance(cells)
     found = _near_ties(out.reshape(-1), frac * bound + 1e-300, bound)
     if not found.size:
         return
