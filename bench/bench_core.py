@@ -121,13 +121,15 @@ def exact_kernel(name: str, rng) -> np.ndarray:
     return cl.kernel(name).values
 
 
-def bench_exact(size, repeat):
+def bench_against_filter2d(size, repeat, cases, make):
+    """(size, colour, case, convolab ms, cv2.filter2D CV_64F ms) for every case; ``make(case,
+    rng)`` gives the kernel. Both alternate in one loop on the same uint8 photo."""
     rows = []
     rng = np.random.default_rng(0)
     for colour in (False, True):
         img = photo(size, colour)
-        for label, name, separable in EXACT_CASES:
-            k = exact_kernel(name, rng)
+        for case in cases:
+            k = make(case, rng)
             t_cl, t_cv = timeit_pair(
                 lambda img=img, k=k: cl.correlate(img, k),
                 lambda img=img, k=k: cv2.filter2D(
@@ -135,8 +137,13 @@ def bench_exact(size, repeat):
                 ),
                 repeat=3 * repeat,
             )
-            rows.append((size, "RGB" if colour else "grey", label, separable, t_cl, t_cv))
+            rows.append((size, "RGB" if colour else "grey", case, t_cl, t_cv))
     return rows
+
+
+def bench_exact(size, repeat):
+    rows = bench_against_filter2d(size, repeat, EXACT_CASES, lambda c, rng: exact_kernel(c[1], rng))
+    return [(sz, colour, c[0], c[2], t_cl, t_cv) for sz, colour, c, t_cl, t_cv in rows]
 
 
 FLOAT_CASES = [  # (label, kernel): no exact form; the shown pixel is settled against ties
@@ -158,21 +165,8 @@ def float_kernel(name: str, rng) -> np.ndarray:
 
 
 def bench_float(size, repeat):
-    rows = []
-    rng = np.random.default_rng(0)
-    for colour in (False, True):
-        img = photo(size, colour)
-        for label, name in FLOAT_CASES:
-            k = float_kernel(name, rng)
-            t_cl, t_cv = timeit_pair(
-                lambda img=img, k=k: cl.correlate(img, k),
-                lambda img=img, k=k: cv2.filter2D(
-                    img, cv2.CV_64F, k, borderType=cv2.BORDER_CONSTANT
-                ),
-                repeat=3 * repeat,
-            )
-            rows.append((size, "RGB" if colour else "grey", label, t_cl, t_cv))
-    return rows
+    rows = bench_against_filter2d(size, repeat, FLOAT_CASES, lambda c, rng: float_kernel(c[1], rng))
+    return [(sz, colour, c[0], t_cl, t_cv) for sz, colour, c, t_cl, t_cv in rows]
 
 
 def bench_explain(repeat):
