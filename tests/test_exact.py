@@ -458,6 +458,10 @@ def test_near_ties_are_found_on_both_sides_of_every_half():
         assert _near_ties(x, tol, bound).tolist() == want
     many = np.tile(x, 5000)  # several blocks
     assert _near_ties(many, tol, 2.0**41).size == 8 * 5000
+    quiet = np.full(3 * 65536 + 11, 7.2)  # blocks without a near tie are passed over...
+    quiet[[5, -1]] = 2.5, 200.5 - 1e-10  # ...until one has one
+    for bound in (255.0, 2.0**41):
+        assert _near_ties(quiet, tol, bound).tolist() == [5, quiet.size - 1]
 
 
 @pytest.mark.parametrize("bound", [1.0, 255.0, 2295.0, 2.0**20, 2.0**33, 2.0**44])

@@ -729,7 +729,13 @@ def _near_ties(flat: np.ndarray, tol: float, bound: float) -> np.ndarray:
             e = buf[: x.size]
             np.add(x, add, out=e)
             if s == 32:
-                bits = e.view(np.uint32)[low32::2]
+                # every y lies in (2**20, 2**21): its high word holds the exponent, far above
+                # ``below`` (<= 2**27), so the smallest of all words (read contiguously, twice
+                # as fast as every other one) is below it only when a low word is
+                words = e.view(np.uint32)
+                if words.min() >= below:
+                    continue
+                bits = words[low32::2]
             else:
                 bits = e.view(np.uint64)
                 np.bitwise_and(bits, mask, out=bits)
