@@ -27,7 +27,7 @@ from convolab.content import (
 )
 from convolab.errors import ConvolabError, message
 
-from .test_loader import GOOD, with_field
+from .test_loader import GOOD, _write, with_field
 
 FILE = "x/nl/index.md"
 
@@ -51,13 +51,6 @@ def _path(mutate, objects=True):
         content.validate_path(data, "p.json", content.library().objects if objects else None)
 
     return call
-
-
-def _write(root: Path, rel: str, text: str) -> Path:
-    p = root / rel / "index.md"
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(text, encoding="utf-8")
-    return p
 
 
 def _not_utf8_object(tmp):
