@@ -596,6 +596,62 @@ def test_convolve_same_matches_scipy_signal_boundaries(boundary, k_shape):
         assert_close(sevenths, ref, img, n / 7)
 
 
+def _wrap_reference(img, k, dilation):
+    """The wrap border the plain way: np.pad(mode="wrap"), then the sum of slices."""
+    kd = np.zeros(((k.shape[0] - 1) * dilation + 1, (k.shape[1] - 1) * dilation + 1))
+    kd[::dilation, ::dilation] = k
+    (kh, kw), (h, w) = kd.shape, img.shape[:2]
+    pads = [(kh // 2, kh - 1 - kh // 2), (kw // 2, kw - 1 - kw // 2)] + [(0, 0)] * (img.ndim - 2)
+    p = np.pad(img.astype(np.float64), pads, mode="wrap")
+    out = np.zeros(img.shape)
+    for i, j in zip(*np.nonzero(kd), strict=True):
+        out += kd[i, j] * p[i : i + h, j : j + w]
+    return out
+
+
+@pytest.mark.parametrize(
+    "kernel",
+    [
+        "sharpen",  # int16 sums
+        "blur",  # separable, int16
+        np.outer(np.arange(1.0, 16.0), np.arange(-7.0, 8.0)),  # separable, float32 passes
+        np.arange(1.0, 13.0).reshape(3, 4) / 7,  # even, a real divisor
+        np.arange(64.0).reshape(8, 8) - 30,  # 64 cells: OpenCV's float64 DFT, then rounded
+        "gaussian-5",  # a float column x row
+        np.array([[0.3, -1.1], [2.7, 0.05]]),  # a float kernel, one pass
+    ],
+)
+@pytest.mark.parametrize("shape", [(40, 33), (9, 15, 3), (8, 8)])
+@pytest.mark.parametrize("dilation", [1, 2])
+def test_wrap_border_by_strips_equals_padding_the_image(kernel, shape, dilation, monkeypatch):
+    """OpenCV has no wrap border: the engine filters the image as it is and refilters the
+    output's frame from small wrapped pieces (engine._wrapped_by_strips). Every pixel equals
+    the padded image's sum (bit for bit for exact kernels), also where the kernel is as
+    large as the image (the pieces then wrap more than once)."""
+    from convolab import engine
+
+    k = cl.kernel(kernel).values if isinstance(kernel, str) else kernel
+    kh, kw = (k.shape[0] - 1) * dilation + 1, (k.shape[1] - 1) * dilation + 1
+    rng = np.random.default_rng(sum(shape) + kh)
+    img = rng.integers(0, 256, shape, dtype=np.uint8)
+    calls = []
+    real = engine._wrapped_by_strips
+    monkeypatch.setattr(engine, "_wrapped_by_strips", lambda *a: calls.append(1) or real(*a))
+    got = cl.correlate(img, k, border="wrap", dilation=dilation, engine="opencv")
+    assert bool(calls) == (kh <= shape[0] and kw <= shape[1])
+    want = _wrap_reference(img, k, dilation)
+    if engine.exact_plan(img, k) is not None:
+        np.testing.assert_array_equal(got, cl.correlate(img, k, border="wrap",
+                                                        dilation=dilation, engine="numpy"))  # fmt: skip
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-9 * np.abs(k).sum() * 255)
+    else:
+        assert_close(got, want, img, k)
+        np.testing.assert_array_equal(
+            cl.to_display(got),
+            cl.to_display(cl.correlate(img, k, border="wrap", dilation=dilation, engine="numpy")),
+        )
+
+
 # The exact path sums into per-thread scratch buffers (int16/float32 sums, the row pass of
 # a separable kernel) and divides large images in two halves at once: a result must never
 # share memory with those buffers, nor change when the next image is filtered.
