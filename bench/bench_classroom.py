@@ -103,6 +103,7 @@ def start_server(env: dict) -> tuple[subprocess.Popen, str]:
         port = s.getsockname()[1]
     cmd = [sys.executable, "-m", "uvicorn", "convolab.web.app:create_app", "--factory"]
     cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    cmd += ["--http", "httptools", "--no-proxy-headers"]  # as convolab serve runs it
     proc = subprocess.Popen(cmd, env={**os.environ, **env})
     base = f"http://127.0.0.1:{port}"
     for _ in range(600):

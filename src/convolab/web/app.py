@@ -255,4 +255,7 @@ def serve(
         host=host,
         port=port,
         proxy_headers=False,
+        # httptools writes a 2.4 MB apply answer without h11's copy of it on the event loop
+        # (docs/benchmarks.md, a class of 30)
+        http="httptools",
     )
