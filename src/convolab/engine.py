@@ -26,10 +26,13 @@ Exact sums (see :mod:`convolab.exact`): a kernel of whole numbers over a divisor
 exactly and divided once, with OpenCV in float32 when the proven bound allows it and
 in two 1-D passes when the kernel is separable; every other kernel is a float sum (two
 1-D passes too when it is one column times one row, as a Gaussian), whose pixels within
-rounding distance of an x.5 tie are recomputed with the step trace's own sum. Either way the shown pixel equals the step trace's
-(:mod:`convolab.explain`) everywhere. Two implementations compute it: ``"opencv"``
-(fast) and ``"numpy"`` (the readable reference, one slice per kernel tap). The tests
-check both against scipy, OpenCV and PyTorch.
+rounding distance of an x.5 tie are recomputed with the step trace's own sum. Either way
+the shown pixel equals the step trace's (:mod:`convolab.explain`) everywhere. Two
+implementations compute it: ``"opencv"`` (fast) and ``"numpy"`` (the readable reference,
+one slice per kernel tap). The tests check both against scipy, OpenCV and PyTorch.
+
+OpenCV's filters have no wrap border: for it the image is filtered as it is and the frame
+of the output is refiltered from small wrapped pieces (:func:`_wrapped_by_strips`).
 """
 
 from __future__ import annotations
@@ -340,7 +343,7 @@ def _opencv_separable(img: np.ndarray, k: np.ndarray, factors, border: str, plan
       the real separable sum.
 
     The fraction returned is twice the sum of the three (the bounds themselves are
-    computed in float). ``tests/test_engine.py`` checks S against T on photos."""
+    computed in float). ``tests/test_exact.py`` checks S against T on photos."""
     col, row, e = factors
     dh, dw = plan.dilation
     c = _dilated(col[:, None], (dh, 1))[:, 0]
