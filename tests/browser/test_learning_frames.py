@@ -343,3 +343,34 @@ def test_heavy_states_fit_their_frames_at_720x800(page, axe_check, screenshot, l
     if lang == "nl":
         screenshot(page.locator(".lo-body iframe").nth(index), f"frame-{state}")
     axe_check(page, f"{state} ({lang})")
+
+
+WHOLE_NUMBERS = """(selector) => [...document.querySelectorAll(selector)]
+    .filter((el) => el.getClientRects().length)
+    .filter((el) => el.scrollWidth > el.clientWidth + 1)
+    .map((el) => `${el.value ?? el.textContent} (${el.clientWidth}px)`)"""
+
+
+@pytest.mark.parametrize("filter_id", ["gaussian-5", "box-5"])
+@pytest.mark.parametrize("embed", [True, False])
+def test_long_filter_numbers_are_shown_whole(page, filter_id, embed):
+    """A filter of long numbers (the Gaussian's 0.002969, 1/25) shows every number whole in
+    the explorer's grid and in the player's filter, in the 720 x 800 frame and on a phone: the
+    grid scrolls sideways inside its box if it must, the page never does."""
+    width, height = (720, 800) if embed else (390, 844)
+    page.set_viewport_size({"width": width, "height": height})
+    query = f"filter={filter_id}&sample=astronaut" + ("&embed=1" if embed else "")
+    page.goto(f"/convolutie?{query}")
+    page.locator("#explorer[data-state=done]").wait_for()
+    assert page.locator("#kernel-grid input").count() == 25
+    assert page.evaluate(WHOLE_NUMBERS, "#kernel-grid input") == []
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.locator("#steps-link").click()
+    page.locator("#pl-stage[aria-busy=false]").wait_for()
+    cells = page.locator("#pl-kernel-given .pl-cell")
+    assert cells.count() == 25
+    texts = set(cells.all_text_contents())
+    want = {c for row in cl.kernel(filter_id).cells() for c in row}
+    assert texts == want  # the catalogue's numbers, as the explorer shows them
+    assert page.evaluate(WHOLE_NUMBERS, "#pl-kernel-given .pl-cell") == []
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")

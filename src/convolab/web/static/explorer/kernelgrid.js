@@ -114,8 +114,13 @@ export class KernelGrid {
     const side = Math.max(this.rows, this.cols);
     grid.classList.toggle("k-mid", side >= 5 && side <= 7);
     grid.classList.toggle("k-big", side > 7);
+    // a cell is at least as wide as the longest number in the grid (0.002969 of a Gaussian
+    // would show as "0.0" in the small cells of a large filter); a grid wider than its
+    // column scrolls sideways inside it
+    const longest = Math.max(0, ...this.values.flat().map((text) => String(text).trim().length));
     this.values.forEach((row, i) => row.forEach((text, j) => {
       const input = document.createElement("input");
+      if (longest > 3) input.style.minWidth = `calc(${longest}ch + .5rem)`;
       input.type = "text";
       input.autocomplete = "off";
       input.spellcheck = false;

@@ -306,6 +306,12 @@ function turnedText(d) {
 
 function drawKernel(el, values, cells) {
   el.style.setProperty("--cols", values[0].length);
+  // cells as wide as the longest number (1/25, a Gaussian's 0.002969), never narrower than
+  // usual; a filter that becomes wide lets the products move under it (player.css)
+  const texts = values.flatMap((row, i) => row.map((v, j) => (cells ? cells[i][j] : num(v))));
+  const longest = Math.max(0, ...texts.map((text) => String(text).length));
+  el.classList.toggle("pl-kgrid-wide", longest > 3);
+  el.style.setProperty("--kch", longest);
   el.replaceChildren(
     ...values.flatMap((row, i) =>
       row.map((v, j) => {
@@ -316,6 +322,8 @@ function drawKernel(el, values, cells) {
       }),
     ),
   );
+  const wide = ["pl-kernel-given", "pl-kernel-applied"].some((id) => $(id).offsetWidth > 224);
+  el.closest(".pl-calc-body")?.classList.toggle("wide-kernel", wide);
 }
 
 // ---- showing one step -------------------------------------------------------------------------
