@@ -22,3 +22,10 @@ export function t(key, params = {}) {
 export function lang() {
   return document.documentElement.lang || "nl";
 }
+
+/** A filter cell as text in the page's language: 0.002969 becomes 0,002969 on a Dutch page
+ * (the decimal comma of every other number there); fractions and whole numbers stay. */
+export function cellText(text) {
+  const s = String(text);
+  return lang() === "nl" ? s.replace(/(\d)\.(\d)/g, "$1,$2") : s;
+}

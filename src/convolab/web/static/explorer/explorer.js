@@ -1,7 +1,7 @@
 // The filter explorer page. The server computes (POST /api/apply calls convolab's core);
 // this module only keeps the state (in the URL), sends requests and draws what comes back.
 import { getJSON, isAbort, latest, postBytes, postJSON, withLang } from "../common/api.js";
-import { lang, t } from "../common/i18n.js";
+import { cellText, lang, t } from "../common/i18n.js";
 import { readState, writeState } from "../common/urlstate.js";
 import { KernelGrid, cellsToText, textToCells } from "./kernelgrid.js";
 
@@ -177,7 +177,7 @@ function showTurned() {
   table.replaceChildren();
   for (const row of turned) {
     const tr = table.insertRow();
-    for (const c of row) tr.insertCell().textContent = c;
+    for (const c of row) tr.insertCell().textContent = cellText(c);
   }
   const text = cellsToText(turned);
   let about;

@@ -3,6 +3,8 @@
 // and the Dutch decimal comma 0,5 (sent and shown in the code as 0.5).
 // Invalid cells are marked (aria-invalid) and reported; the page does not send them.
 
+import { cellText } from "../common/i18n.js";
+
 const MAX_CELL_CHARS = 40; // convolab.kernels.MAX_CELL_CHARS
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -56,10 +58,11 @@ export class KernelGrid {
   get rows() { return this.values.length; }
   get cols() { return this.values[0].length; }
 
-  /** Show a filter's cells; they also become the "unchanged" reference. */
+  /** Show a filter's cells (with a decimal comma on a Dutch page); they also become the
+   * "unchanged" reference. */
   setBase(cells) {
     this.base = cells.map((row) => row.map(String));
-    this.values = this.base.map((row) => row.slice());
+    this.values = this.base.map((row) => row.map(cellText));
     this.render();
   }
 

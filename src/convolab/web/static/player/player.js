@@ -2,7 +2,7 @@
 // (convolab.steps): windows, products, sums, displayed values. This file only draws it.
 
 import { isAbort, latest, postJSON } from "/static/common/api.js";
-import { lang, t } from "/static/common/i18n.js";
+import { cellText, lang, t } from "/static/common/i18n.js";
 import { readState, writeState } from "/static/common/urlstate.js";
 
 const $ = (id) => document.getElementById(id);
@@ -308,7 +308,7 @@ function drawKernel(el, values, cells) {
   el.style.setProperty("--cols", values[0].length);
   // cells as wide as the longest number (1/25, a Gaussian's 0.002969), never narrower than
   // usual; a filter that becomes wide lets the products move under it (player.css)
-  const texts = values.flatMap((row, i) => row.map((v, j) => (cells ? cells[i][j] : num(v))));
+  const texts = values.flatMap((row, i) => row.map((v, j) => (cells ? cellText(cells[i][j]) : num(v))));
   const longest = Math.max(0, ...texts.map((text) => String(text).length));
   el.classList.toggle("pl-kgrid-wide", longest > 3);
   el.style.setProperty("--kch", longest);
@@ -317,7 +317,7 @@ function drawKernel(el, values, cells) {
       row.map((v, j) => {
         const cell = document.createElement("div");
         cell.className = "pl-cell";
-        cell.textContent = cells ? cells[i][j] : num(v);
+        cell.textContent = cells ? cellText(cells[i][j]) : num(v);
         return cell;
       }),
     ),
@@ -382,7 +382,7 @@ function show() {
     s.cols.forEach((c, j) => {
       const el = input[(r - or) * cols + (c - oc)];
       el.classList.add("win");
-      el.querySelector(".kw").textContent = `×${d.applied_cells ? d.applied_cells[i][j] : num(d.applied[i][j])}`;
+      el.querySelector(".kw").textContent = `×${d.applied_cells ? cellText(d.applied_cells[i][j]) : num(d.applied[i][j])}`;
       lit.push(el);
     });
   });
@@ -397,7 +397,7 @@ function show() {
       const td = table.rows[i].cells[j];
       td.classList.toggle("pad", s.padded[i][j]);
       td.querySelector(".w").textContent = num(pick(s.window[i][j]));
-      td.querySelector(".k").textContent = d.applied_cells ? d.applied_cells[i][j] : num(d.applied[i][j]);
+      td.querySelector(".k").textContent = d.applied_cells ? cellText(d.applied_cells[i][j]) : num(d.applied[i][j]);
       td.querySelector(".p").textContent = `= ${num(pick(p))}`;
       const v = pick(p);
       terms.push(v < 0 ? `(${num(v)})` : num(v));
