@@ -25,6 +25,7 @@ let lit = []; // input cells highlighted for the current step
 let stepOf = new Map(); // "row,col" of an output cell -> step index
 let lastChannel = -1; // the channel whose numbers the input cells show
 
+const WIDE_KERNEL_PX = 224; // 14 rem: beside it there is no room for the products and the sum
 const NF2 = new Intl.NumberFormat(lang(), { maximumFractionDigits: 2, useGrouping: false });
 const NF3 = new Intl.NumberFormat(lang(), { maximumFractionDigits: 3, useGrouping: false });
 const NF1 = new Intl.NumberFormat(lang(), { maximumFractionDigits: 1, useGrouping: false });
@@ -257,6 +258,9 @@ function build() {
   drawKernel($("pl-kernel-given"), d.kernel, d.kernel_cells);
   $("pl-applied-fig").hidden = d.mode !== "convolve";
   drawKernel($("pl-kernel-applied"), d.applied, d.applied_cells);
+  // a filter wider than 14 rem (long numbers) puts the products under it (player.css)
+  const wide = ["pl-kernel-given", "pl-kernel-applied"].some((id) => $(id).offsetWidth > WIDE_KERNEL_PX);
+  document.querySelector(".pl-calc-body").classList.toggle("wide-kernel", wide);
   $("pl-turned").hidden = d.mode !== "convolve";
   $("pl-turned").textContent = d.mode === "convolve" ? turnedText(d) : "";
 
@@ -307,7 +311,7 @@ function turnedText(d) {
 function drawKernel(el, values, cells) {
   el.style.setProperty("--cols", values[0].length);
   // cells as wide as the longest number (1/25, a Gaussian's 0.002969), never narrower than
-  // usual; a filter that becomes wide lets the products move under it (player.css)
+  // usual (a filter that becomes wide puts the products under it: build)
   const texts = values.flatMap((row, i) => row.map((v, j) => (cells ? cellText(cells[i][j]) : num(v))));
   const longest = Math.max(0, ...texts.map((text) => String(text).length));
   el.classList.toggle("pl-kgrid-wide", longest > 3);
@@ -322,8 +326,6 @@ function drawKernel(el, values, cells) {
       }),
     ),
   );
-  const wide = ["pl-kernel-given", "pl-kernel-applied"].some((id) => $(id).offsetWidth > 224);
-  el.closest(".pl-calc-body")?.classList.toggle("wide-kernel", wide);
 }
 
 // ---- showing one step -------------------------------------------------------------------------
