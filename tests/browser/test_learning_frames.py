@@ -351,31 +351,34 @@ WHOLE_NUMBERS = """(selector) => [...document.querySelectorAll(selector)]
     .map((el) => `${el.value ?? el.textContent} (${el.clientWidth}px)`)"""
 
 
+@pytest.mark.parametrize("lang", ["nl", "en"])
 @pytest.mark.parametrize("filter_id", ["gaussian-5", "box-5"])
 @pytest.mark.parametrize("embed", [True, False])
-def test_long_filter_numbers_are_shown_whole(page, filter_id, embed):
+def test_long_filter_numbers_are_shown_whole(page, axe_check, lang, filter_id, embed):
     """A filter of long numbers (the Gaussian's 0.002969, 1/25) shows every number whole in
-    the explorer's grid and in the player's filter, in the 720 x 800 frame and on a phone: the
-    grid scrolls sideways inside its box if it must, the page never does."""
+    the explorer's grid and in the player's filter and products, in the 720 x 800 frame and
+    on a phone, with the decimal comma of a Dutch page: the grid scrolls sideways inside its
+    box if it must, the page never does."""
     width, height = (720, 800) if embed else (390, 844)
     page.set_viewport_size({"width": width, "height": height})
     query = f"filter={filter_id}&sample=astronaut" + ("&embed=1" if embed else "")
-    page.goto(f"/convolutie?{query}")
+    page.goto(f"/convolutie?{query}" if lang == "nl" else f"/en/convolution?{query}")
     page.locator("#explorer[data-state=done]").wait_for()
-    assert page.locator("#kernel-grid input").count() == 25
+    comma = (lambda c: c.replace(".", ",")) if lang == "nl" else (lambda c: c)
+    want = {comma(c) for row in cl.kernel(filter_id).cells() for c in row}
+    inputs = page.locator("#kernel-grid input")
+    assert inputs.count() == 25
+    assert {inputs.nth(i).input_value() for i in range(25)} == want
     assert page.evaluate(WHOLE_NUMBERS, "#kernel-grid input") == []
-    shown = {page.locator("#kernel-grid input").nth(i).input_value() for i in range(25)}
-    assert shown == {c.replace(".", ",") for row in cl.kernel(filter_id).cells() for c in row}
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    axe_check(page, f"explorer {filter_id} ({lang})")
     page.locator("#steps-link").click()
     page.locator("#pl-stage[aria-busy=false]").wait_for()
     cells = page.locator("#pl-kernel-given .pl-cell")
     assert cells.count() == 25
-    texts = set(cells.all_text_contents())
-    # the catalogue's numbers with the decimal comma of a Dutch page, as the explorer shows them
-    want = {c.replace(".", ",") for row in cl.kernel(filter_id).cells() for c in row}
-    assert texts == want
-    assert set(page.evaluate("[...document.querySelectorAll('#pl-products .k')]"
-                             ".map((e) => e.textContent)")) == want  # fmt: skip
+    assert set(cells.all_text_contents()) == want  # the numbers the explorer shows
+    products = "[...document.querySelectorAll('#pl-products .k')].map((e) => e.textContent)"
+    assert set(page.evaluate(products)) == want
     assert page.evaluate(WHOLE_NUMBERS, "#pl-kernel-given .pl-cell") == []
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    axe_check(page, f"player {filter_id} ({lang})")
