@@ -153,7 +153,8 @@ def test_large_non_separable_kernels_are_exact_through_the_dft():
 
 
 def test_the_fast_paths_are_taken():
-    """Separable kernels go through two 1-D passes, small sums through float32."""
+    """OpenCV's passes (``engine="opencv"``, and "auto" where the compiled sums are not
+    built): separable kernels go through two 1-D passes, small sums through float32."""
     calls = []
     real = engine.cv2.sepFilter2D
 
@@ -164,8 +165,8 @@ def test_the_fast_paths_are_taken():
     engine.cv2.sepFilter2D = spy
     try:
         img = cl.sample("camera")[:50, :60]
-        cl.correlate(img, cl.box((15, 15)))
-        cl.correlate(img, "sobel-x")
+        cl.correlate(img, cl.box((15, 15)), engine="opencv")
+        cl.correlate(img, "sobel-x", engine="opencv")
     finally:
         engine.cv2.sepFilter2D = real
     assert calls == [engine.cv2.CV_32F, engine.cv2.CV_16S]  # 255 * 225 > 2**15: float32
@@ -410,9 +411,19 @@ def test_separable_beyond_the_float32_bound_is_exact(border):
     ],
     ids=["filter2d", "separable"],
 )
-def test_exact_at_the_int16_bound(k):
+@pytest.mark.parametrize("eng", ["opencv", "auto"])
+def test_exact_at_the_int16_bound(k, eng, monkeypatch):
     """uint8 photos with sums up to 255 * 128 = 32640 <= 2**15 - 1 go through OpenCV's int16
-    output: the extreme sums come out whole, unsaturated; weight 129 takes float32."""
+    output (and the compiled sums' int16 accumulators, the same bound): the extreme sums
+    come out whole, unsaturated; weight 129 takes float32 (int32 when compiled)."""
+    compiled = []
+    if eng == "auto":
+        if engine._sums is None:
+            pytest.skip("convolab._sums is not built here")
+        real_c = engine._compiled_integer
+        monkeypatch.setattr(
+            engine, "_compiled_integer", lambda *a: compiled.append(1) or real_c(*a)
+        )
     calls = []
     real_f, real_s = engine.cv2.filter2D, engine.cv2.sepFilter2D
 
@@ -431,15 +442,16 @@ def test_exact_at_the_int16_bound(k):
         for sign in (1, -1):
             for kk in (sign * k, sign * k / 7):
                 assert int(np.abs(integer_form(kk).numerators).sum()) == 128
-                got = cl.correlate(img, kk, border="replicate")
+                got = cl.correlate(img, kk, border="replicate", engine=eng)
                 want = exact_sums(img, kk, "replicate")
                 assert got.tolist() == [[float(v) for v in row] for row in want]
                 assert np.abs(got).max() * integer_form(kk).divisor == 32640
-        assert set(calls) == {engine.cv2.CV_16S}
+        assert set(calls) == ({engine.cv2.CV_16S} if eng == "opencv" else set())
+        assert len(compiled) == (4 if eng == "auto" else 0)
         calls.clear()
         bigger = k.copy()
         bigger[0, 0] += 1  # weight 129: 32895 does not fit int16
-        got = cl.correlate(img, bigger, border="replicate")
+        got = cl.correlate(img, bigger, border="replicate", engine=eng)
         assert got.tolist() == [[float(v) for v in row] for row in exact_sums(img, bigger,
                                                                               "replicate")]  # fmt: skip
         assert engine.cv2.CV_16S not in calls

@@ -132,6 +132,20 @@ def test_installed_package_is_the_wheel_not_the_checkout(installed, elsewhere):
     assert str(ROOT) not in out and "site-packages" in out
 
 
+def test_the_wheel_carries_the_compiled_sums(installed, elsewhere):
+    """setup.py builds src/convolab/_sums.c into the wheel; the engine there takes it, and
+    its values equal the numpy engine's."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    code = (
+        "import numpy as np, convolab as cl; from convolab import engine; "
+        "img = cl.sample('camera'); "
+        "print(engine._sums.__file__, "
+        "np.array_equal(cl.correlate(img, 'blur'), cl.correlate(img, 'blur', engine='numpy')))"
+    )
+    out = _run([str(installed / "python"), "-c", code], cwd=elsewhere, env=env).stdout.split()
+    assert "site-packages" in out[0] and out[0].endswith(".so") and out[1] == "True"
+
+
 def test_version_has_one_source():
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert "version" not in meta and "version" in meta["dynamic"]

@@ -31,6 +31,15 @@ the shown pixel equals the step trace's (:mod:`convolab.explain`) everywhere. Tw
 implementations compute it: ``"opencv"`` (fast) and ``"numpy"`` (the readable reference,
 one slice per kernel tap). The tests check both against scipy, OpenCV and PyTorch.
 
+``"auto"`` takes a third where it is built (``src/convolab/_sums.c``, compiled by
+``setup.py``): for a uint8 image and a kernel of whole numbers over a divisor up to 15 x 15
+(every such filter of the catalogue and of the explorer), the exact whole-number sums and
+the one division in a single pass of compiled code, or a column pass and a row pass for a
+separable kernel. It gives the numpy engine's values bit for bit (``tests/test_sums.py``)
+and is quicker than OpenCV's float64 filter, because OpenCV's exact paths need a second pass
+over the image to turn int16 or float32 sums into divided float64 values. Without a C
+compiler at install time, "auto" uses OpenCV's passes: the same values, slower.
+
 OpenCV's filters have no wrap border: for it the image is filtered as it is and the frame
 of the output is refiltered from small wrapped pieces (:func:`_wrapped_by_strips`).
 """
@@ -49,6 +58,11 @@ from .borders import BORDERS, border_index, check_border, pad
 from .exact import DFT_BITS, FLOAT32_EXACT, INT16_EXACT, ExactPlan, exact_plan, sequential_sum
 from .geometry import Plan, make_plan
 from .kernels import as_kernel
+
+try:  # the compiled exact sums (src/convolab/_sums.c, built by setup.py where a C compiler is)
+    from . import _sums
+except ImportError:  # pragma: no cover - installed without it: OpenCV's passes, same values
+    _sums = None
 
 ENGINES = ("auto", "opencv", "numpy")
 
@@ -263,6 +277,12 @@ def run(img: np.ndarray, k: np.ndarray, border: str, plan: Plan, engine: str = "
     ep = exact_plan(img, k)
     sparse = k.size < _DFT_CELLS <= plan.effective[0] * plan.effective[1]
     if ep is not None:
+        if engine == "auto" and _sums is not None and img.dtype == np.uint8:
+            how = _compiled_way(ep)
+            if how == "direct":
+                return _compiled_integer(img, ep, border, plan)
+            if how == "separable":
+                return _compiled_separable(img, ep, border, plan)
         dft_too_big = (
             not ep.form.separable
             and plan.effective[0] * plan.effective[1] >= _DFT_CELLS
@@ -393,6 +413,96 @@ def _numpy_integer(img: np.ndarray, n: np.ndarray, border: str, plan: Plan) -> n
     for i, j in zip(*np.nonzero(n), strict=True):
         r, c = i * dh, j * dw
         out += float(n[i, j]) * p[r : r + (oh - 1) * sh + 1 : sh, c : c + (ow - 1) * sw + 1 : sw]
+    return out
+
+
+# The compiled sums beat OpenCV's passes (int16, float32, DFT) for every kernel up to 15 x 15
+# (bench/bench_core.py; random whole 15 x 15: 0.5-0.8 x); a separable kernel with more taps
+# than a 3 x 3 takes two passes instead.
+_COMPILED_TAPS = 225
+_COMPILED_DIRECT = 9
+_COMPILED_WEIGHT = (2**31 - 1) // 255  # sum |N| * 255 fits the compiled sums' int32
+
+
+def _compiled_way(ep: ExactPlan) -> str | None:
+    """How the compiled sums take a kernel of whole numbers on a uint8 image: "separable" (a
+    column pass, then a row pass: box, binomial and Sobel filters beyond 3 x 3), "direct"
+    (every non-zero tap, up to 15 x 15: the explorer's largest), or None (OpenCV's passes,
+    for larger kernels, where its DFT is quicker)."""
+    form = ep.form
+
+    def way():
+        taps = int(np.count_nonzero(form.numerators))
+        if (
+            form.separable
+            and taps > _COMPILED_DIRECT
+            and int(np.abs(form.column).sum()) <= _COMPILED_WEIGHT
+        ):
+            return "separable"  # column sums fit int32; the row pass is exact in float64
+        if taps <= _COMPILED_TAPS and form.weight <= _COMPILED_WEIGHT:
+            return "direct"
+        return None
+
+    return form.derived("compiled", way)
+
+
+def _compiled_integer(img: np.ndarray, ep: ExactPlan, border: str, plan: Plan) -> np.ndarray:
+    """S / D in one pass of compiled code (``_sums.c``): the image padded as the plan says,
+    then for every output value the exact whole-number sum over the kernel's non-zero taps
+    (int16 or int32, by the proven bound) and one IEEE division by D (an exact
+    multiplication when D is a power of two): the values of :func:`_numpy_integer` and
+    :func:`_divide`, bit for bit (``tests/test_engine.py`` compares them)."""
+    (oh, ow), (sh, sw), (dh, dw) = plan.out_shape, plan.stride, plan.dilation
+    out = np.empty((oh, ow) + img.shape[2:])
+    n = ep.form.numerators
+    if out.size == 0 or not n.any():
+        out.fill(0.0)
+        return out
+    p = pad(img, plan.pads, border)
+    if not p.flags.c_contiguous:
+        p = np.ascontiguousarray(p)
+    channels = 1 if p.ndim == 2 else p.shape[2]
+    row = p.shape[1] * channels  # values in one padded row
+    ii, jj = np.nonzero(n)
+    offsets = ((ii * dh * p.shape[1] + jj * dw) * channels).astype(np.int64)
+    weights = n[ii, jj].astype(np.int32)
+    _sums.correlate_u8(
+        p, out, offsets, weights, row, oh, ow, channels, sh, sw, float(ep.form.divisor)
+    )
+    return out
+
+
+def _compiled_separable(img: np.ndarray, ep: ExactPlan, border: str, plan: Plan) -> np.ndarray:
+    """S / D for a kernel ``outer(column, row)`` of whole numbers, in compiled code: per
+    output row the column taps over the padded rows (exact int32 sums), then the row taps
+    over that row in float64 (whole numbers of at most the plan's bound <= 2**53: exact), and
+    one division. The same values as :func:`_compiled_integer`, with kh + kw taps per value
+    instead of kh * kw."""
+    (oh, ow), (sh, sw), (dh, dw) = plan.out_shape, plan.stride, plan.dilation
+    out = np.empty((oh, ow) + img.shape[2:])
+    if out.size == 0:
+        return out
+    p = pad(img, plan.pads, border)
+    if not p.flags.c_contiguous:
+        p = np.ascontiguousarray(p)
+    channels = 1 if p.ndim == 2 else p.shape[2]
+    col, row = ep.form.column, ep.form.row
+    ci, rj = np.flatnonzero(col), np.flatnonzero(row)
+    _sums.separable_u8(
+        p,
+        out,
+        (ci * dh).astype(np.int64),
+        col[ci].astype(np.int32),
+        (rj * dw * channels).astype(np.int64),
+        row[rj].astype(np.float64),
+        p.shape[1] * channels,
+        oh,
+        ow,
+        channels,
+        sh,
+        sw,
+        float(ep.form.divisor),
+    )
     return out
 
 
