@@ -49,17 +49,24 @@ def cases(draw):
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
     img = rng.integers(0, 256, shape).astype(np.uint8)
-    kh, kw = draw(st.integers(1, 15)), draw(st.integers(1, 15))
-    kind = draw(st.sampled_from(["dense", "sparse", "separable", "ones"]))
-    if kind == "separable":
-        num = np.outer(rng.integers(-40, 41, kh), rng.integers(-40, 41, kw))
+    kind = draw(st.sampled_from(["dense", "sparse", "separable", "ones", "float"]))
+    top = 11 if kind == "float" else 15  # float kernels: compiled up to 11 x 11
+    kh, kw = draw(st.integers(1, top)), draw(st.integers(1, top))
+    divisor = draw(st.sampled_from([1, 2, 3, 7, 9, 16, 100, 256, 4591, 2**30]))
+    if kind == "float":  # no exact form: the trace's sequential sum
+        k = rng.standard_normal((kh, kw)) * draw(st.sampled_from([1e-3, 0.5, 1.0, 40.0]))
+        k[rng.random((kh, kw)) < draw(st.sampled_from([0.0, 0.5]))] = 0.0
+        if not np.any(k) or draw(st.booleans()):
+            k.flat[0] = 0.1  # never all zero
+    elif kind == "separable":
+        k = np.outer(rng.integers(-40, 41, kh), rng.integers(-40, 41, kw)) / divisor
     elif kind == "ones":
-        num = np.ones((kh, kw), np.int64)
+        k = np.ones((kh, kw)) / divisor
     else:
         num = rng.integers(-9, 10, (kh, kw))
         if kind == "sparse":
             num = num * (rng.random((kh, kw)) < 0.2)
-    divisor = draw(st.sampled_from([1, 2, 3, 7, 9, 16, 100, 256, 4591, 2**30]))
+        k = num / divisor
     opts = {
         "padding": draw(st.sampled_from(["same", "valid", "full"])),
         "border": draw(st.sampled_from(["zero", "reflect", "symmetric", "replicate", "wrap"])),
@@ -67,25 +74,29 @@ def cases(draw):
         "dilation": draw(st.integers(1, 3)),
         "flip": draw(st.booleans()),
     }
-    return img, num / divisor, opts
+    return img, k, opts
 
 
 @needs_sums
 @settings(max_examples=300, deadline=None)
 @given(cases())
 def test_compiled_sums_equal_the_numpy_engine_bit_for_bit(case):
+    """Whole numbers over a divisor (exact sums, one division) and float kernels (the trace's
+    sequential sum) through the compiled code: the numpy engine's float64 bits."""
     img, k, opts = case
     taken = []
-    real = (engine._compiled_integer, engine._compiled_separable)
-    engine._compiled_integer = lambda *a: taken.append(1) or real[0](*a)
-    engine._compiled_separable = lambda *a: taken.append(2) or real[1](*a)
+    names = ("_compiled_integer", "_compiled_separable", "_compiled_sequential")
+    real = {name: getattr(engine, name) for name in names}
+    for name in names:
+        setattr(engine, name, lambda *a, _n=name: taken.append(_n) or real[_n](*a))
     try:
         try:
             got = engine.apply(img, k, **opts)
         except ValueError:
             return  # a geometry the plan refuses (kernel larger than the padded image)
     finally:
-        engine._compiled_integer, engine._compiled_separable = real
+        for name in names:
+            setattr(engine, name, real[name])
     want = engine.apply(img, k, engine="numpy", **opts)
     assert got.shape == want.shape and got.dtype == np.float64
     assert np.array_equal(got, want)
@@ -97,18 +108,32 @@ def test_compiled_sums_equal_the_numpy_engine_bit_for_bit(case):
 @needs_sums
 @pytest.mark.parametrize("name", [k.id for k in cl.kernels()])
 @pytest.mark.parametrize("colour", [False, True])
-def test_catalogue_filters_on_a_photo_equal_opencvs_passes(name, colour, monkeypatch):
-    """The sample photo with every catalogue filter: the compiled sums give OpenCV's
-    passes' values (``engine="opencv"``, and "auto" without the module) bit for bit."""
+def test_catalogue_filters_on_a_photo(name, colour, monkeypatch):
+    """The sample photo with every catalogue filter through the compiled sums: the numpy
+    engine's values bit for bit; for a filter of whole numbers over a divisor also OpenCV's
+    exact passes' values, and for a float filter the same shown pixels as OpenCV's float sum
+    with its ties settled (``engine="opencv"``, and "auto" without the module)."""
     img = cl.sample("astronaut" if colour else "camera")[:200, :230]
+    k = cl.kernel(name).values
     taken = _spy(monkeypatch)
+    real_seq = engine._compiled_sequential
+    monkeypatch.setattr(
+        engine, "_compiled_sequential", lambda *a: taken.append("seq") or real_seq(*a)
+    )
     got = cl.correlate(img, name, border="reflect")
-    if exact_plan(img, cl.kernel(name).values) is not None:
-        assert taken  # every catalogue filter of whole numbers over a divisor
-    want = cl.correlate(img, name, border="reflect", engine="opencv")
-    assert got.tobytes() == want.tobytes()
+    assert taken  # every catalogue filter fits (float ones of more than 25 cells: no)
+    assert got.tobytes() == cl.correlate(img, name, border="reflect", engine="numpy").tobytes()
+    opencv = cl.correlate(img, name, border="reflect", engine="opencv")
     monkeypatch.setattr(engine, "_sums", None)
-    assert cl.correlate(img, name, border="reflect").tobytes() == got.tobytes()
+    fallback = cl.correlate(img, name, border="reflect")
+    if exact_plan(img, k) is not None:
+        assert got.tobytes() == opencv.tobytes() == fallback.tobytes()
+    else:
+        assert taken == ["seq"]
+        assert np.allclose(got, opencv, rtol=0, atol=1e-9)
+        shown = cl.to_display(got, cl.kernel(name).display)
+        assert np.array_equal(shown, cl.to_display(opencv, cl.kernel(name).display))
+        assert np.array_equal(shown, cl.to_display(fallback, cl.kernel(name).display))
 
 
 @needs_sums
@@ -207,6 +232,40 @@ def test_the_separable_sums_check_their_buffers():
         ({"cw": np.array([1, 2], np.int32)}, "column taps"),
         ({"cw": np.full(3, 2**30, np.int32)}, "fit int32"),
         ({"rw": np.array([-(2.0**45), 2.0**45])}, "2\\*\\*53"),
+    ]
+    for change, message in bad:
+        with pytest.raises(ValueError, match=message):
+            call(**change)
+
+
+@needs_sums
+def test_the_sequential_sums_check_their_buffers():
+    taps = {
+        "rt": np.array([0, 0, 1, 2], np.int64),
+        "ct": np.array([0, 2, 1, 0], np.int64),
+        "w": np.array([0.1, -0.25, 1 / 3, 2.0]),
+    }
+
+    def call(**change):
+        args = {"src": SRC, "out": np.empty((3, 4)), **taps, **GEOMETRY}
+        args.update(change)
+        engine._sums.sequential_u8(*args.values())
+        return args["out"]
+
+    k = np.zeros((3, 3))
+    for r, c, v in zip(taps["rt"], taps["ct"], taps["w"], strict=True):
+        k[r, c] = v
+    got = call(rt=np.repeat([0, 1, 2], 3), ct=np.tile([0, 1, 2], 3), w=k.reshape(-1))
+    assert got.tobytes() == engine.apply(SRC, k, padding="valid", engine="numpy").tobytes()
+    bad = [
+        ({"rt": np.array([0, 0, 1, 3], np.int64)}, "outside the source"),
+        ({"ct": np.array([0, 3, 1, 0], np.int64)}, "outside the source"),
+        ({"ct": np.array([0, -1, 1, 0], np.int64)}, "outside the source"),
+        ({"out": np.empty((3, 3))}, "too small"),
+        ({"w": np.array([0.1, 0.2, 0.3])}, "one int64 row"),
+        ({"ct": np.array([0, 2, 1], np.int64)}, "one int64 row"),
+        ({"w": np.array([0.1, np.inf, 0.3, 0.4])}, "finite"),
+        ({"sh": 0}, ">= 1"),
     ]
     for change, message in bad:
         with pytest.raises(ValueError, match=message):

@@ -30,6 +30,12 @@
 #include <string.h>
 #include <math.h>
 
+/* every float operation as written: no product fused with its sum (setup.py also passes
+ * -ffp-contract=off, which GCC needs; this pragma is for compilers that read it) */
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF
+#endif
+
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && defined(__linux__)
 /* copies for AVX-512 and AVX2 machines and one for any x86-64, chosen when the module
  * loads (AVX-512 halves the time of the divisions) */
@@ -194,6 +200,65 @@ separable_rows(const sep_t *j, int32_t *restrict colsum, double *restrict cold,
                 for (Py_ssize_t x = 0; x < n; x++) o[x] *= inv;
         } else {
             for (Py_ssize_t x = 0; x < n; x++) o[x] /= d;
+        }
+    }
+}
+
+/* Float kernels (no exact form) on uint8 images: the step trace's own sum, in its order.
+ * For each output value a = 0; a = a + w_t * pixel_t for every tap t in raster order (zeros
+ * included), each product and each sum rounded once: what convolab.exact.sequential_sum
+ * and the numpy engine compute, so the value is theirs bit for bit and no tie needs
+ * settling. The loop over x is vectorised; the order over t stays as written. */
+static inline __attribute__((always_inline)) void
+groupf(double *restrict acc, const double *const *s, const double *w, const int T,
+       const Py_ssize_t n, const int first)
+{
+    double wt[GROUP];
+    for (int t = 0; t < T; t++) wt[t] = w[t];
+    for (Py_ssize_t x = 0; x < n; x++) {
+        double a = first ? 0.0 : acc[x];
+        for (int t = 0; t < T; t++) a = a + wt[t] * s[t][x];
+        acc[x] = a;
+    }
+}
+
+typedef struct {
+    const uint8_t *src;
+    double *out;
+    const int64_t *row_taps; /* each tap's padded row, relative to the window's first */
+    const int64_t *col_taps; /* each tap's element in that row, relative to the window's */
+    const double *weights;
+    Py_ssize_t taps, src_row, span, rows, cols, channels, sh, sw;
+} seq_t;
+
+/* The padded rows an output row reads, as doubles (each converted once, in a ring of
+ * span = (kh - 1) * dh + 1 rows that moves down the image with the output row) */
+CLONES static void
+sequential_rows(const seq_t *j, double *restrict ring, const double **s)
+{
+    const Py_ssize_t n = j->cols * j->channels, c = j->channels, m = j->src_row;
+    Py_ssize_t next = 0; /* the first padded row not converted yet */
+    for (Py_ssize_t r = 0; r < j->rows; r++) {
+        const Py_ssize_t top = r * j->sh;
+        if (next < top) next = top; /* rows skipped by the stride are never read */
+        for (; next < top + j->span; next++) {
+            const uint8_t *from = j->src + next * m;
+            double *to = ring + (next % j->span) * m;
+            for (Py_ssize_t x = 0; x < m; x++) to[x] = (double)from[x];
+        }
+        for (Py_ssize_t t = 0; t < j->taps; t++)
+            s[t] = ring + ((top + j->row_taps[t]) % j->span) * m + j->col_taps[t];
+        double *restrict o = j->out + r * n;
+        if (j->sw == 1) {
+            GROUPS(groupf, o, s, j->weights, j->taps, n)
+        } else {
+            const Py_ssize_t step = j->sw * c;
+            for (Py_ssize_t x = 0; x < n; x++) {
+                const Py_ssize_t at = (x / c) * step + x % c;
+                double a = 0.0;
+                for (Py_ssize_t t = 0; t < j->taps; t++) a = a + j->weights[t] * s[t][at];
+                o[x] = a;
+            }
         }
     }
 }
@@ -380,6 +445,71 @@ done:
     return result;
 }
 
+static PyObject *
+sequential_u8(PyObject *self, PyObject *args)
+{
+    Py_buffer src = {0}, out = {0}, rt = {0}, ct = {0}, weights = {0};
+    seq_t j;
+    PyObject *result = NULL;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "y*w*y*y*y*nnnnnn", &src, &out, &rt, &ct, &weights,
+                          &j.src_row, &j.rows, &j.cols, &j.channels, &j.sh, &j.sw))
+        return NULL;
+    j.taps = rt.len / (Py_ssize_t)sizeof(int64_t);
+    if (rt.len % (Py_ssize_t)sizeof(int64_t) || ct.len != rt.len
+        || weights.len != j.taps * (Py_ssize_t)sizeof(double) || j.taps < 1) {
+        PyErr_SetString(PyExc_ValueError, "one int64 row, one int64 column, one double weight per tap");
+        goto done;
+    }
+    if (!geometry_ok(j.src_row, j.rows, j.cols, j.channels, j.sh, j.sw, 1.0, out.len))
+        goto done;
+    j.src = (const uint8_t *)src.buf;
+    j.out = (double *)out.buf;
+    j.row_taps = (const int64_t *)rt.buf;
+    j.col_taps = (const int64_t *)ct.buf;
+    j.weights = (const double *)weights.buf;
+    {
+        int64_t rlo = 0, rhi = 0, clo = 0, chi = 0;
+        for (Py_ssize_t t = 0; t < j.taps; t++) {
+            if (t == 0 || j.row_taps[t] < rlo) rlo = j.row_taps[t];
+            if (t == 0 || j.row_taps[t] > rhi) rhi = j.row_taps[t];
+            if (t == 0 || j.col_taps[t] < clo) clo = j.col_taps[t];
+            if (t == 0 || j.col_taps[t] > chi) chi = j.col_taps[t];
+            if (!isfinite(j.weights[t])) {
+                PyErr_SetString(PyExc_ValueError, "the weights are finite");
+                goto done;
+            }
+        }
+        j.span = (Py_ssize_t)rhi + 1;
+        const int64_t last_row = (int64_t)(j.rows - 1) * j.sh + rhi;
+        const int64_t last_col = (int64_t)(j.cols - 1) * j.sw * j.channels + j.channels - 1 + chi;
+        if (rlo < 0 || clo < 0 || last_col >= j.src_row
+            || (last_row + 1) * (int64_t)j.src_row > src.len) {
+            PyErr_SetString(PyExc_ValueError, "a tap reads outside the source");
+            goto done;
+        }
+        double *ring = malloc((size_t)j.span * (size_t)j.src_row * sizeof(double));
+        const double **s = malloc((size_t)j.taps * sizeof(*s));
+        if (ring && s) {
+            Py_BEGIN_ALLOW_THREADS
+            sequential_rows(&j, ring, s);
+            Py_END_ALLOW_THREADS
+            result = Py_NewRef(Py_None);
+        } else {
+            PyErr_NoMemory();
+        }
+        free(ring);
+        free((void *)s);
+    }
+done:
+    PyBuffer_Release(&src);
+    PyBuffer_Release(&out);
+    PyBuffer_Release(&rt);
+    PyBuffer_Release(&ct);
+    PyBuffer_Release(&weights);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"correlate_u8", correlate_u8, METH_VARARGS,
      "correlate_u8(src, out, offsets, weights, src_row, rows, cols, channels, sh, sw, divisor)\n"
@@ -392,6 +522,11 @@ static PyMethodDef methods[] = {
      "--\n\n"
      "The same sums for a kernel outer(column, row): column taps (offsets in padded rows,\n"
      "int32 weights), then row taps (offsets in elements, whole-number double weights)."},
+    {"sequential_u8", sequential_u8, METH_VARARGS,
+     "sequential_u8(src, out, row_taps, col_taps, weights, src_row, rows, cols, channels, sh, sw)\n"
+     "--\n\n"
+     "Float sums over a padded uint8 image: 0 + w0 * p0 + w1 * p1 + ... over every tap in\n"
+     "the order given, each product and sum rounded once (the step trace's order)."},
     {NULL, NULL, 0, NULL},
 };
 

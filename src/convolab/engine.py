@@ -32,13 +32,14 @@ implementations compute it: ``"opencv"`` (fast) and ``"numpy"`` (the readable re
 one slice per kernel tap). The tests check both against scipy, OpenCV and PyTorch.
 
 ``"auto"`` takes a third where it is built (``src/convolab/_sums.c``, compiled by
-``setup.py``): for a uint8 image and a kernel of whole numbers over a divisor up to 15 x 15
-(every such filter of the catalogue and of the explorer), the exact whole-number sums and
-the one division in a single pass of compiled code, or a column pass and a row pass for a
-separable kernel. It gives the numpy engine's values bit for bit (``tests/test_sums.py``)
-and is quicker than OpenCV's float64 filter, because OpenCV's exact paths need a second pass
-over the image to turn int16 or float32 sums into divided float64 values. Without a C
-compiler at install time, "auto" uses OpenCV's passes: the same values, slower.
+``setup.py``), for uint8 images: a kernel of whole numbers over a divisor up to 15 x 15
+(every such filter of the catalogue and of the explorer) is summed exactly and divided in a
+single pass of compiled code (a column pass and a row pass for a separable kernel); a float
+kernel up to 11 x 11 is summed in the step trace's own order, so that no tie needs settling.
+It gives the numpy engine's values bit for bit (``tests/test_sums.py``) and is quicker than
+OpenCV's float64 filter, whose exact paths need a second pass over the image to turn int16
+or float32 sums into divided float64 values. Without a C compiler at install time, "auto"
+uses OpenCV's passes: the same shown pixels (and for whole-number kernels the same values).
 
 OpenCV's filters have no wrap border: for it the image is filtered as it is and the frame
 of the output is refiltered from small wrapped pieces (:func:`_wrapped_by_strips`).
@@ -272,7 +273,8 @@ def run(img: np.ndarray, k: np.ndarray, border: str, plan: Plan, engine: str = "
       (:func:`convolab.exact.integer_form`) is summed exactly and divided once;
     - any other pair is a float sum; the OpenCV path then recomputes the few
       pixels within rounding distance of an x.5 tie with the trace's own sum
-      (:func:`convolab.exact.sequential_sum`), which the numpy engine uses everywhere.
+      (:func:`convolab.exact.sequential_sum`), which the numpy engine uses everywhere
+      (and the compiled sums, for uint8 images and kernels up to 11 x 11).
     """
     ep = exact_plan(img, k)
     sparse = k.size < _DFT_CELLS <= plan.effective[0] * plan.effective[1]
@@ -293,6 +295,11 @@ def run(img: np.ndarray, k: np.ndarray, border: str, plan: Plan, engine: str = "
             return _divide(s, ep.form.divisor, in_place=True)
         s, fresh = _opencv_integer(img, ep, border, plan)
         return _divide(s, ep.form.divisor, in_place=fresh)
+    if engine == "auto" and _sums is not None and img.dtype == np.uint8:
+        if k.size <= _SEQUENTIAL_CELLS and not (
+            k.size > _SEQUENTIAL_SEPARABLE and _float_factors(k) is not None
+        ):
+            return _compiled_sequential(img, k, border, plan)
     if engine == "numpy" or (engine == "auto" and sparse):
         return _numpy_engine(img, k, border, plan)
     factors = _float_factors(k)
@@ -446,30 +453,41 @@ def _compiled_way(ep: ExactPlan) -> str | None:
     return form.derived("compiled", way)
 
 
-def _compiled_integer(img: np.ndarray, ep: ExactPlan, border: str, plan: Plan) -> np.ndarray:
-    """S / D in one pass of compiled code (``_sums.c``): the image padded as the plan says,
-    then for every output value the exact whole-number sum over the kernel's non-zero taps
-    (int16 or int32, by the proven bound) and one IEEE division by D (an exact
-    multiplication when D is a power of two): the values of :func:`_numpy_integer` and
-    :func:`_divide`, bit for bit (``tests/test_engine.py`` compares them)."""
-    (oh, ow), (sh, sw), (dh, dw) = plan.out_shape, plan.stride, plan.dilation
+def _compiled(img: np.ndarray, border: str, plan: Plan, call) -> np.ndarray:
+    """The frame of every compiled call: a new float64 output, the image padded as the plan
+    says (uint8, C order), then ``call(p, out, channels, geometry)`` with ``geometry`` the
+    arguments the ``_sums`` functions share (values per padded row, output rows, columns,
+    channels, the two strides)."""
+    (oh, ow), (sh, sw) = plan.out_shape, plan.stride
     out = np.empty((oh, ow) + img.shape[2:])
-    n = ep.form.numerators
-    if out.size == 0 or not n.any():
-        out.fill(0.0)
+    if out.size == 0:
         return out
     p = pad(img, plan.pads, border)
     if not p.flags.c_contiguous:
         p = np.ascontiguousarray(p)
     channels = 1 if p.ndim == 2 else p.shape[2]
-    row = p.shape[1] * channels  # values in one padded row
-    ii, jj = np.nonzero(n)
-    offsets = ((ii * dh * p.shape[1] + jj * dw) * channels).astype(np.int64)
-    weights = n[ii, jj].astype(np.int32)
-    _sums.correlate_u8(
-        p, out, offsets, weights, row, oh, ow, channels, sh, sw, float(ep.form.divisor)
-    )
+    call(p, out, channels, (p.shape[1] * channels, oh, ow, channels, sh, sw))
     return out
+
+
+def _compiled_integer(img: np.ndarray, ep: ExactPlan, border: str, plan: Plan) -> np.ndarray:
+    """S / D in one pass of compiled code (``_sums.c``): the image padded as the plan says,
+    then for every output value the exact whole-number sum over the kernel's non-zero taps
+    (int16 or int32, by the proven bound) and one IEEE division by D (an exact
+    multiplication when D is a power of two): the values of :func:`_numpy_integer` and
+    :func:`_divide`, bit for bit (``tests/test_sums.py`` compares them)."""
+    n = ep.form.numerators
+    if not n.any():
+        return np.zeros(plan.out_shape + img.shape[2:])
+    ii, jj = np.nonzero(n)
+    dh, dw = plan.dilation
+
+    def call(p, out, channels, geometry):
+        offsets = ((ii * dh * p.shape[1] + jj * dw) * channels).astype(np.int64)
+        weights = n[ii, jj].astype(np.int32)
+        _sums.correlate_u8(p, out, offsets, weights, *geometry, float(ep.form.divisor))
+
+    return _compiled(img, border, plan, call)
 
 
 def _compiled_separable(img: np.ndarray, ep: ExactPlan, border: str, plan: Plan) -> np.ndarray:
@@ -478,32 +496,39 @@ def _compiled_separable(img: np.ndarray, ep: ExactPlan, border: str, plan: Plan)
     over that row in float64 (whole numbers of at most the plan's bound <= 2**53: exact), and
     one division. The same values as :func:`_compiled_integer`, with kh + kw taps per value
     instead of kh * kw."""
-    (oh, ow), (sh, sw), (dh, dw) = plan.out_shape, plan.stride, plan.dilation
-    out = np.empty((oh, ow) + img.shape[2:])
-    if out.size == 0:
-        return out
-    p = pad(img, plan.pads, border)
-    if not p.flags.c_contiguous:
-        p = np.ascontiguousarray(p)
-    channels = 1 if p.ndim == 2 else p.shape[2]
     col, row = ep.form.column, ep.form.row
     ci, rj = np.flatnonzero(col), np.flatnonzero(row)
-    _sums.separable_u8(
-        p,
-        out,
-        (ci * dh).astype(np.int64),
-        col[ci].astype(np.int32),
-        (rj * dw * channels).astype(np.int64),
-        row[rj].astype(np.float64),
-        p.shape[1] * channels,
-        oh,
-        ow,
-        channels,
-        sh,
-        sw,
-        float(ep.form.divisor),
-    )
-    return out
+    dh, dw = plan.dilation
+
+    def call(p, out, channels, geometry):
+        column_taps = ((ci * dh).astype(np.int64), col[ci].astype(np.int32))
+        row_taps = ((rj * dw * channels).astype(np.int64), row[rj].astype(np.float64))
+        _sums.separable_u8(p, out, *column_taps, *row_taps, *geometry, float(ep.form.divisor))
+
+    return _compiled(img, border, plan, call)
+
+
+# Float kernels on uint8 photos: the compiled sequential sums beat OpenCV's float64 filter
+# plus the tie check up to 11 x 11 (bench/bench_core.py --float); a float kernel that is one
+# column times one row and larger than 5 x 5 (a Gaussian) is quicker in two OpenCV passes.
+_SEQUENTIAL_CELLS = 121
+_SEQUENTIAL_SEPARABLE = 25
+
+
+def _compiled_sequential(img: np.ndarray, k: np.ndarray, border: str, plan: Plan) -> np.ndarray:
+    """A float kernel (no exact form) on a uint8 image in compiled code, in the step trace's
+    own order: ``0 + k[0,0] * p + k[0,1] * p + ...`` over every cell in raster order, each
+    product and sum rounded once (:func:`convolab.exact.sequential_sum`). The values are the
+    numpy engine's and the trace's bit for bit, so no pixel needs its tie settled."""
+    ii, jj = np.indices(k.shape).reshape(2, -1)
+    dh, dw = plan.dilation
+    weights = np.ascontiguousarray(k, dtype=np.float64).reshape(-1)
+
+    def call(p, out, channels, geometry):
+        rows, cols = (ii * dh).astype(np.int64), (jj * dw * channels).astype(np.int64)
+        _sums.sequential_u8(p, out, rows, cols, weights, *geometry)
+
+    return _compiled(img, border, plan, call)
 
 
 def _divide(s: np.ndarray, divisor: int, *, in_place: bool = False) -> np.ndarray:
