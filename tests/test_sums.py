@@ -270,3 +270,23 @@ def test_the_sequential_sums_check_their_buffers():
     for change, message in bad:
         with pytest.raises(ValueError, match=message):
             call(**change)
+
+
+@needs_sums
+@pytest.mark.parametrize("k", ["sharpen", "blur", "random-float", "box-7"])
+def test_a_large_photo_is_summed_in_two_halves_with_the_same_values(k, monkeypatch):
+    """From 2 M output values the top and bottom halves run at once (engine._in_two); the
+    seam between them changes nothing, with a stride too."""
+    img = np.random.default_rng(4).integers(0, 256, (1001, 700, 3), dtype=np.uint8)
+    kernel = {
+        "random-float": np.random.default_rng(5).standard_normal((3, 3)),
+        "box-7": cl.box(7),
+    }.get(k, k)
+    halves = []
+    real = engine._in_two
+    monkeypatch.setattr(engine, "_in_two", lambda a, b: halves.append(1) or real(a, b))
+    for stride in (1, 3):
+        got = cl.correlate(img, kernel, border="reflect", stride=stride)
+        want = cl.correlate(img, kernel, border="reflect", stride=stride, engine="numpy")
+        assert got.tobytes() == want.tobytes()
+    assert len(halves) == 1  # only the full-size output is large enough

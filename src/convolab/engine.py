@@ -428,6 +428,7 @@ def _numpy_integer(img: np.ndarray, n: np.ndarray, border: str, plan: Plan) -> n
 # than a 3 x 3 takes two passes instead.
 _COMPILED_TAPS = 225
 _COMPILED_DIRECT = 9
+_COMPILED_SPLIT = 1 << 21  # from this many output values the compiled sums use two threads
 _COMPILED_WEIGHT = (2**31 - 1) // 255  # sum |N| * 255 fits the compiled sums' int32
 
 
@@ -466,7 +467,16 @@ def _compiled(img: np.ndarray, border: str, plan: Plan, call) -> np.ndarray:
     if not p.flags.c_contiguous:
         p = np.ascontiguousarray(p)
     channels = 1 if p.ndim == 2 else p.shape[2]
-    call(p, out, channels, (p.shape[1] * channels, oh, ow, channels, sh, sw))
+    row = p.shape[1] * channels
+    if out.size < _COMPILED_SPLIT or oh < 2:
+        call(p, out, channels, (row, oh, ow, channels, sh, sw))
+        return out
+    # a large output: its top and bottom halves at once, as OpenCV's filters use two threads
+    h = oh // 2
+    _in_two(
+        lambda: call(p, out[:h], channels, (row, h, ow, channels, sh, sw)),
+        lambda: call(p[h * sh :], out[h:], channels, (row, oh - h, ow, channels, sh, sw)),
+    )
     return out
 
 
@@ -590,11 +600,22 @@ _helper = None
 
 def _elementwise(fn, out: np.ndarray, a: np.ndarray, split: int = _SPLIT_CELLS) -> None:
     """``fn(out, a)`` for an elementwise ``fn``, the two halves (by rows) at once when the
-    array is large: numpy lets go of the GIL in such loops. When the helper thread is busy
-    (another image in a server), the caller does the second half itself instead of waiting."""
+    array is large: numpy lets go of the GIL in such loops (:func:`_in_two`)."""
     if out.size < split or out.shape[0] < 2:
         fn(out, a)
         return
+    h = out.shape[0] // 2
+    if out is a:  # in place: each half is one view, given twice
+        top, bottom = (out[:h],) * 2, (out[h:],) * 2
+    else:
+        top, bottom = (out[:h], a[:h]), (out[h:], a[h:])
+    _in_two(lambda: fn(*top), lambda: fn(*bottom))
+
+
+def _in_two(first, second) -> None:
+    """``first()`` in this thread and ``second()`` in the engine's helper thread at once (both
+    let go of the GIL). When the helper thread is busy (another image in a server), this
+    thread does ``second()`` itself after ``first()`` instead of waiting."""
     global _helper
     if _helper is None:
         with _helper_lock:
@@ -602,15 +623,10 @@ def _elementwise(fn, out: np.ndarray, a: np.ndarray, split: int = _SPLIT_CELLS) 
                 from concurrent.futures import ThreadPoolExecutor
 
                 _helper = ThreadPoolExecutor(1, thread_name_prefix="convolab-engine")
-    h = out.shape[0] // 2
-    if out is a:  # in place: each half is one view, given twice
-        top, bottom = (out[:h],) * 2, (out[h:],) * 2
-    else:
-        top, bottom = (out[:h], a[:h]), (out[h:], a[h:])
-    job = _helper.submit(fn, *bottom)
-    fn(*top)
+    job = _helper.submit(second)
+    first()
     if job.cancel():  # not started yet: quicker to do it here than to wait
-        fn(*bottom)
+        second()
     else:
         job.result()
 
