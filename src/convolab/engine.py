@@ -428,7 +428,12 @@ def _numpy_integer(img: np.ndarray, n: np.ndarray, border: str, plan: Plan) -> n
 # than a 3 x 3 takes two passes instead.
 _COMPILED_TAPS = 225
 _COMPILED_DIRECT = 9
-_COMPILED_SPLIT = 1 << 21  # from this many output values the compiled sums use two threads
+# The compiled sums split an output in two halves, one per thread, when it has 2 M values or
+# more (a 1024 x 1024 colour photo: two cores write memory faster than one) or this much work
+# (output values x taps, a float tap counted twice: a grey photo of that size with a float
+# filter or one larger than 3 x 3). Below both the second thread costs more than it saves
+# (measured with bench/bench_core.py).
+_COMPILED_SPLIT = 1 << 24
 _COMPILED_WEIGHT = (2**31 - 1) // 255  # sum |N| * 255 fits the compiled sums' int32
 
 
@@ -454,11 +459,11 @@ def _compiled_way(ep: ExactPlan) -> str | None:
     return form.derived("compiled", way)
 
 
-def _compiled(img: np.ndarray, border: str, plan: Plan, call) -> np.ndarray:
+def _compiled(img: np.ndarray, border: str, plan: Plan, call, work: int) -> np.ndarray:
     """The frame of every compiled call: a new float64 output, the image padded as the plan
     says (uint8, C order), then ``call(p, out, channels, geometry)`` with ``geometry`` the
     arguments the ``_sums`` functions share (values per padded row, output rows, columns,
-    channels, the two strides)."""
+    channels, the two strides); ``work`` is the cost of one output value, in taps."""
     (oh, ow), (sh, sw) = plan.out_shape, plan.stride
     out = np.empty((oh, ow) + img.shape[2:])
     if out.size == 0:
@@ -468,7 +473,7 @@ def _compiled(img: np.ndarray, border: str, plan: Plan, call) -> np.ndarray:
         p = np.ascontiguousarray(p)
     channels = 1 if p.ndim == 2 else p.shape[2]
     row = p.shape[1] * channels
-    if out.size < _COMPILED_SPLIT or oh < 2:
+    if (out.size < _SPLIT_CELLS and out.size * work < _COMPILED_SPLIT) or oh < 2:
         call(p, out, channels, (row, oh, ow, channels, sh, sw))
         return out
     # a large output: its top and bottom halves at once, as OpenCV's filters use two threads
@@ -497,7 +502,7 @@ def _compiled_integer(img: np.ndarray, ep: ExactPlan, border: str, plan: Plan) -
         weights = n[ii, jj].astype(np.int32)
         _sums.correlate_u8(p, out, offsets, weights, *geometry, float(ep.form.divisor))
 
-    return _compiled(img, border, plan, call)
+    return _compiled(img, border, plan, call, ii.size)
 
 
 def _compiled_separable(img: np.ndarray, ep: ExactPlan, border: str, plan: Plan) -> np.ndarray:
@@ -515,7 +520,7 @@ def _compiled_separable(img: np.ndarray, ep: ExactPlan, border: str, plan: Plan)
         row_taps = ((rj * dw * channels).astype(np.int64), row[rj].astype(np.float64))
         _sums.separable_u8(p, out, *column_taps, *row_taps, *geometry, float(ep.form.divisor))
 
-    return _compiled(img, border, plan, call)
+    return _compiled(img, border, plan, call, ci.size + rj.size)
 
 
 # Float kernels on uint8 photos: the compiled sequential sums beat OpenCV's float64 filter
@@ -538,7 +543,7 @@ def _compiled_sequential(img: np.ndarray, k: np.ndarray, border: str, plan: Plan
         rows, cols = (ii * dh).astype(np.int64), (jj * dw * channels).astype(np.int64)
         _sums.sequential_u8(p, out, rows, cols, weights, *geometry)
 
-    return _compiled(img, border, plan, call)
+    return _compiled(img, border, plan, call, 2 * k.size)
 
 
 def _divide(s: np.ndarray, divisor: int, *, in_place: bool = False) -> np.ndarray:
