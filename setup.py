@@ -1,7 +1,8 @@
-"""The one compiled piece of convolab: exact small-kernel sums (src/convolab/_sums.c).
+"""The compiled pieces of convolab: the engine's sums (src/convolab/_sums.c) and the shown
+pixels (src/convolab/_display.c).
 
-Everything else is in pyproject.toml. The extension is optional: where it cannot be built
-(no C compiler), convolab computes the same values, bit for bit, with OpenCV's passes.
+Everything else is in pyproject.toml. Both extensions are optional: where they cannot be built
+(no C compiler), convolab computes the same values with OpenCV and numpy, more slowly.
 """
 
 import sys
@@ -14,7 +15,8 @@ args = ["/O2"] if sys.platform == "win32" else ["-O3", "-ffp-contract=off"]
 setup(
     ext_modules=[
         Extension(
-            "convolab._sums", ["src/convolab/_sums.c"], extra_compile_args=args, optional=True
+            f"convolab.{name}", [f"src/convolab/{name}.c"], extra_compile_args=args, optional=True
         )
+        for name in ("_sums", "_display")
     ]
 )

@@ -265,3 +265,53 @@ def test_value_stats_is_min_max_and_negatives_of_the_colour_channels(shape):
     v = colour(view)
     assert value_stats(view) == (float(v.min()), float(v.max()), int(np.count_nonzero(v < 0)))
     assert value_stats(np.abs(raw))[2] == 0
+
+
+def test_the_compiled_loops_are_built_where_ci_runs():
+    import os
+
+    from convolab import display
+
+    if os.environ.get("CI") != "true" and display._compiled is None:
+        pytest.skip("convolab._display is not built here (no C compiler at install)")
+    assert display._compiled is not None
+
+
+@pytest.mark.parametrize("mapping", ["clip", "abs", "offset", "rescale"])
+def test_compiled_and_numpy_pixels_and_stats_agree(mapping, monkeypatch):
+    """``_display.c`` (large arrays) and the numpy blocks give the same pixels and stats for
+    ties, values one float off a tie, signed zeros, huge values, infinities and NaN."""
+    from convolab import display
+
+    if display._compiled is None:
+        pytest.skip("convolab._display is not built here")
+    rng = np.random.default_rng(hash(mapping) % 2**32)
+    n = 20_000
+    halves = rng.integers(-600, 600, n) / 2.0
+    x = np.concatenate(
+        [
+            halves,
+            np.nextafter(halves, np.inf),
+            np.nextafter(halves, -np.inf),
+            rng.normal(0, 300, n),
+            np.array([0.49999999999999994, -0.0, 0.0, 1e300, -1e300, np.inf, -np.inf] * 100),
+        ]
+    )
+    rng.shuffle(x)
+    finite = x[np.isfinite(x)]
+    for lo, hi in ((float(finite.min()), float(finite.max())), (-3.0, 3.0), (2.0, 2.0)):
+        got = display.display_values(x, mapping, lo, hi)
+        monkeypatch.setattr(display, "_compiled", None)
+        want = display.display_values(x, mapping, lo, hi)
+        monkeypatch.undo()
+        np.testing.assert_array_equal(got, want)
+    for raw in (finite, np.abs(finite), np.where(finite == 0, -0.0, finite)):
+        got = display.value_stats(raw)
+        monkeypatch.setattr(display, "_compiled", None)
+        assert display.value_stats(raw) == got
+        monkeypatch.undo()
+        assert got == (float(raw.min()) + 0.0, float(raw.max()) + 0.0, int((raw < 0).sum()))
+    with_nan = finite.copy()
+    with_nan[7] = np.nan
+    lo, hi, _ = display.value_stats(with_nan)  # numpy's answer: NaN
+    assert np.isnan(lo) and np.isnan(hi)
