@@ -1,6 +1,6 @@
 /* From raw results to shown pixels, in one pass each: convolab.display's two hot loops.
  *
- * stats_f64(raw)  -> (min, max, how many values < 0, how many NaN)
+ * stats_f64(raw)  -> (min, max, how many values < 0, whether there is a NaN)
  * pixels_f64(raw, out, mapping, a, b): out = the shown uint8 pixels
  *
  * pixels_f64 computes, value by value, what convolab.display.display_values computes in
@@ -30,40 +30,76 @@
 
 enum { CLIP = 0, ABS = 1, SCALE_ADD = 2, SUB_SCALE = 3 };
 
-CLONES static void
+#if defined(__SSE2__)
+#include <emmintrin.h>
+/* SSE2 (every x86-64): the compilers do not vectorise a float min/max on their own (they
+ * must keep NaN and -0.0 as C says), so it is written out: two values per register, four
+ * registers of each so that the comparisons do not wait for each other. A NaN is counted on
+ * the side (minpd/maxpd would skip it); the caller then takes numpy's answer. */
+static void
 stats(const double *x, Py_ssize_t n, double *lo, double *hi, Py_ssize_t *neg, Py_ssize_t *nan)
 {
-    /* four lanes of each, so that the comparisons do not wait for each other */
-    double l[4], h[4];
-    Py_ssize_t c[4] = {0, 0, 0, 0}, bad = 0;
-    for (int k = 0; k < 4; k++) l[k] = h[k] = x[0];
+    __m128d l[4], h[4];
+    __m128i c[4], bad = _mm_setzero_si128();
+    const __m128d zero = _mm_setzero_pd(), first = _mm_set1_pd(x[0]);
+    for (int k = 0; k < 4; k++) {
+        l[k] = h[k] = first;
+        c[k] = _mm_setzero_si128();
+    }
     Py_ssize_t i = 0;
-    for (; i + 4 <= n; i += 4) {
+    for (; i + 8 <= n; i += 8) {
         for (int k = 0; k < 4; k++) {
-            const double v = x[i + k];
-            l[k] = v < l[k] ? v : l[k];
-            h[k] = v > h[k] ? v : h[k];
-            c[k] += v < 0.0;
-            bad += v != v;
+            const __m128d v = _mm_loadu_pd(x + i + 2 * k);
+            l[k] = _mm_min_pd(l[k], v);
+            h[k] = _mm_max_pd(h[k], v);
+            c[k] = _mm_sub_epi64(c[k], _mm_castpd_si128(_mm_cmplt_pd(v, zero))); /* -1 each */
+            bad = _mm_or_si128(bad, _mm_castpd_si128(_mm_cmpunord_pd(v, v)));
         }
     }
+    double lv[2], hv[2];
+    int64_t cv[2], bv[2];
+    for (int k = 1; k < 4; k++) {
+        l[0] = _mm_min_pd(l[0], l[k]);
+        h[0] = _mm_max_pd(h[0], h[k]);
+        c[0] = _mm_add_epi64(c[0], c[k]);
+    }
+    _mm_storeu_pd(lv, l[0]);
+    _mm_storeu_pd(hv, h[0]);
+    _mm_storeu_si128((__m128i *)cv, c[0]);
+    _mm_storeu_si128((__m128i *)bv, bad);
+    double lo_ = lv[0] < lv[1] ? lv[0] : lv[1], hi_ = hv[0] > hv[1] ? hv[0] : hv[1];
+    Py_ssize_t count = (Py_ssize_t)(cv[0] + cv[1]), nans = (bv[0] | bv[1]) != 0;
     for (; i < n; i++) {
         const double v = x[i];
-        l[0] = v < l[0] ? v : l[0];
-        h[0] = v > h[0] ? v : h[0];
-        c[0] += v < 0.0;
-        bad += v != v;
+        lo_ = v < lo_ ? v : lo_;
+        hi_ = v > hi_ ? v : hi_;
+        count += v < 0.0;
+        nans += v != v;
     }
-    for (int k = 1; k < 4; k++) {
-        l[0] = l[k] < l[0] ? l[k] : l[0];
-        h[0] = h[k] > h[0] ? h[k] : h[0];
-        c[0] += c[k];
-    }
-    *lo = l[0];
-    *hi = h[0];
-    *neg = c[0];
-    *nan = bad;
+    *lo = lo_;
+    *hi = hi_;
+    *neg = count;
+    *nan = nans;
 }
+#else
+static void
+stats(const double *x, Py_ssize_t n, double *lo, double *hi, Py_ssize_t *neg, Py_ssize_t *nan)
+{
+    double lo_ = x[0], hi_ = x[0];
+    Py_ssize_t count = 0, nans = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const double v = x[i];
+        lo_ = v < lo_ ? v : lo_;
+        hi_ = v > hi_ ? v : hi_;
+        count += v < 0.0;
+        nans += v != v;
+    }
+    *lo = lo_;
+    *hi = hi_;
+    *neg = count;
+    *nan = nans;
+}
+#endif
 
 /* 0..255, NaN to 0 (numpy's clip keeps NaN, and its cast to uint8 gives 0 here) */
 static inline double
