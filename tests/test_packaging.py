@@ -132,18 +132,21 @@ def test_installed_package_is_the_wheel_not_the_checkout(installed, elsewhere):
     assert str(ROOT) not in out and "site-packages" in out
 
 
-def test_the_wheel_carries_the_compiled_sums(installed, elsewhere):
-    """setup.py builds src/convolab/_sums.c into the wheel; the engine there takes it, and
-    its values equal the numpy engine's."""
+def test_the_wheel_carries_the_compiled_parts(installed, elsewhere):
+    """setup.py builds src/convolab/_sums.c and _display.c into the wheel; the engine and the
+    display there take them, and their values equal the numpy engine's."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     code = (
-        "import numpy as np, convolab as cl; from convolab import engine; "
-        "img = cl.sample('camera'); "
-        "print(engine._sums.__file__, "
-        "np.array_equal(cl.correlate(img, 'blur'), cl.correlate(img, 'blur', engine='numpy')))"
+        "import numpy as np, convolab as cl; from convolab import engine, display; "
+        "img = cl.sample('camera'); raw = cl.correlate(img, 'blur'); "
+        "print(engine._sums.__file__, display._compiled.__file__, "
+        "np.array_equal(raw, cl.correlate(img, 'blur', engine='numpy')), "
+        "cl.to_display(raw).shape == img.shape)"
     )
     out = _run([str(installed / "python"), "-c", code], cwd=elsewhere, env=env).stdout.split()
-    assert "site-packages" in out[0] and out[0].endswith(".so") and out[1] == "True"
+    for path in out[:2]:
+        assert "site-packages" in path and path.endswith(".so")
+    assert out[2:] == ["True", "True"]
 
 
 def test_version_has_one_source():
