@@ -424,7 +424,7 @@ def _numpy_integer(img: np.ndarray, n: np.ndarray, border: str, plan: Plan) -> n
 
 
 # The compiled sums beat OpenCV's passes (int16, float32, DFT) for every kernel up to 15 x 15
-# (bench/bench_core.py; random whole 15 x 15: 0.5-0.8 x); a separable kernel with more taps
+# (bench/bench_core.py; random whole 15 x 15: 0.44-0.59 x); a separable kernel with more taps
 # than a 3 x 3 takes two passes instead.
 _COMPILED_TAPS = 225
 _COMPILED_DIRECT = 9
