@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint format bench notebooks setup system-deps clean
 
-$(STAMP): pyproject.toml setup.py constraints.txt src/convolab/_sums.c src/convolab/_display.c
+$(STAMP): pyproject.toml setup.py constraints.txt src/convolab/_sums.c src/convolab/_display.c src/convolab/_compiled.h
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c constraints.txt -e ".[all,test]"

@@ -15,7 +15,11 @@ args = ["/O2"] if sys.platform == "win32" else ["-O3", "-ffp-contract=off"]
 setup(
     ext_modules=[
         Extension(
-            f"convolab.{name}", [f"src/convolab/{name}.c"], extra_compile_args=args, optional=True
+            f"convolab.{name}",
+            [f"src/convolab/{name}.c"],
+            depends=["src/convolab/_compiled.h"],  # what both include
+            extra_compile_args=args,
+            optional=True,
         )
         for name in ("_sums", "_display")
     ]

@@ -11,20 +11,7 @@
  * is one IEEE operation in numpy's order (no fused multiply-add: setup.py passes
  * -ffp-contract=off), so the pixels are numpy's. The GIL is released while it runs.
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
-#include <math.h>
-#include <stdint.h>
-
-#ifdef __clang__
-#pragma STDC FP_CONTRACT OFF
-#endif
-
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && defined(__linux__)
-#define CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define CLONES
-#endif
+#include "_compiled.h"
 
 #define HALF_BELOW (0.5 - 0x1p-54) /* the float just below 1/2 */
 
